@@ -1,0 +1,109 @@
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, Group
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import IncidentPermission
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+class User(AbstractUser):
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        DUTCH = "nl", _("Dutch")
+
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Amsterdam", validators=[validate_time_zone]
+    )
+
+    class Meta(AbstractUser.Meta):
+        ordering = ["username"]
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.username
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.username
+
+    def __str__(self) -> str:
+        return self.get_full_name()
+
+
+class Organization(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="organization", editable=False)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    is_admin = models.BooleanField(
+        _("organization admin"),
+        default=False,
+        help_text=_("Admins author playbooks and manage members."),
+    )
+    joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization", "user"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="one_membership_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization}"
+
+
+class Role(models.Model):
+    """A named set of permissions a person gets on the incident they are assigned to."""
+
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    permissions = models.JSONField(_("permissions on the incident"), default=list)
+    is_builtin = models.BooleanField(_("built in"), default=False, editable=False)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language; built-in names are in the message catalogue."""
+        return gettext(self.name) if self.is_builtin else self.name
+
+    def clean(self) -> None:
+        unknown = set(self.permissions) - set(IncidentPermission.values)
+        if unknown:
+            raise ValidationError(
+                {"permissions": _("Unknown permissions: %(names)s") % {"names": ", ".join(sorted(unknown))}}
+            )

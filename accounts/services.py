@@ -1,0 +1,65 @@
+"""Writes for organizations, memberships and role permissions."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group
+from django.db import models, transaction
+from guardian.shortcuts import assign_perm, remove_perm
+
+from accounts.models import Membership, Organization, Role, User
+
+
+@transaction.atomic
+def organization_create(*, name: str, slug: str) -> Organization:
+    group, _ = Group.objects.get_or_create(name=f"organization:{slug}")
+    return Organization.objects.create(name=name, slug=slug, group=group)
+
+
+@transaction.atomic
+def membership_add(*, organization: Organization, user: User, is_admin: bool = False) -> Membership:
+    """Make `user` a member (or update their admin flag); idempotent."""
+    membership, _ = Membership.objects.update_or_create(
+        organization=organization, user=user, defaults={"is_admin": is_admin}
+    )
+    user.groups.add(organization.group)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    membership.user.groups.remove(membership.organization.group)
+    membership.delete()
+
+
+def role_grant(*, role: Role, user: User, obj: models.Model) -> None:
+    """Give `user` every permission of `role` on `obj` (an object permission in guardian)."""
+    for codename in role.permissions:
+        assign_perm(codename, user, obj)
+
+
+def role_revoke(*, role: Role, user: User, obj: models.Model, kept_roles: Iterable[Role] = ()) -> None:
+    """Take away the permissions of `role` on `obj`, except those a kept role still grants."""
+    still_granted = {codename for kept in kept_roles for codename in kept.permissions}
+    for codename in set(role.permissions) - still_granted:
+        remove_perm(codename, user, obj)
+
+
+def organization_grant(*, organization: Organization, codename: str, obj: models.Model) -> None:
+    """Give every member of `organization` a permission on `obj`, through its group."""
+    assign_perm(codename, organization.group, obj)
+
+
+def organization_revoke(*, organization: Organization, codename: str, obj: models.Model) -> None:
+    remove_perm(codename, organization.group, obj)
+
+
+def user_update_profile(*, user: User, full_name: str, email: str, language: str, time_zone: str) -> User:
+    user.full_name, user.email, user.language, user.time_zone = full_name, email, language, time_zone
+    user.full_clean(exclude=["password", "username"])
+    user.save(update_fields=["full_name", "email", "language", "time_zone"])
+    return user
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    user.language = language
+    user.save(update_fields=["language"])

@@ -1,0 +1,15 @@
+"""Every REST endpoint under /api/v1/, wired from the apps' api modules."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from accounts.api import OrganizationViewSet, TokenView, UserViewSet
+
+router = DefaultRouter()
+router.register("users", UserViewSet, basename="user")
+router.register("organizations", OrganizationViewSet, basename="organization")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    *router.urls,
+]

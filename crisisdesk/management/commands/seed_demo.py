@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts import demo as accounts_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo organizations, people and data. Running it twice changes nothing."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        accounts = accounts_demo.seed()
+        self.stdout.write(
+            _("Demo ready: %(org)s with %(count)d people; password for every demo user: %(password)s")
+            % {
+                "org": accounts.organization.name,
+                "count": len(accounts.users),
+                "password": accounts_demo.DEMO_PASSWORD,
+            }
+        )
