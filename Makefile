@@ -7,7 +7,7 @@ PYTHON ?= python3
 .PHONY: run test setup install lint messages clean
 
 run: setup ## serve on http://127.0.0.1:8000 with a Celery worker and beat (Ctrl-C stops all)
-	DEBUG=1 $(VENV)/bin/honcho -f Procfile.dev start
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DEBUG=1 honcho -f Procfile.dev start
 
 test: install ## lint, migrations check and the whole suite
 	$(VENV)/bin/ruff check .
