@@ -77,4 +77,4 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     queryset = Organization.objects.none()
 
     def get_queryset(self):
-        return selectors.organizations_of(self.request.user).order_by("name")
+        return selectors.organizations_visible_to(self.request.user).order_by("name")

@@ -53,6 +53,12 @@ class Organization(models.Model):
         ordering = ["name"]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
+        # Held as object permissions on the organization: members through its group get
+        # view_organization; admins get these two, each on their own organization.
+        permissions = [
+            ("author_playbooks", _("Author playbooks, sources and channels")),
+            ("manage_members", _("Manage members")),
+        ]
 
     def __str__(self) -> str:
         return self.name

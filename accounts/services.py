@@ -8,26 +8,40 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import Membership, Organization, Role, User
 
+ADMIN_PERMISSIONS = ("accounts.author_playbooks", "accounts.manage_members")
+
 
 @transaction.atomic
 def organization_create(*, name: str, slug: str) -> Organization:
     group, _ = Group.objects.get_or_create(name=f"organization:{slug}")
-    return Organization.objects.create(name=name, slug=slug, group=group)
+    organization = Organization.objects.create(name=name, slug=slug, group=group)
+    assign_perm("accounts.view_organization", group, organization)
+    return organization
 
 
 @transaction.atomic
 def membership_add(*, organization: Organization, user: User, is_admin: bool = False) -> Membership:
-    """Make `user` a member (or update their admin flag); idempotent."""
+    """Make `user` a member (or update their admin flag); idempotent.
+
+    Organization admins author playbooks in the admin site, so they become staff.
+    """
     membership, _ = Membership.objects.update_or_create(
         organization=organization, user=user, defaults={"is_admin": is_admin}
     )
     user.groups.add(organization.group)
+    for perm in ADMIN_PERMISSIONS:
+        (assign_perm if is_admin else remove_perm)(perm, user, organization)
+    if is_admin and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
     return membership
 
 
 @transaction.atomic
 def membership_remove(*, membership: Membership) -> None:
     membership.user.groups.remove(membership.organization.group)
+    for perm in ADMIN_PERMISSIONS:
+        remove_perm(perm, membership.user, membership.organization)
     membership.delete()
 
 

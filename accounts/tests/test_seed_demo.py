@@ -9,7 +9,11 @@ pytestmark = pytest.mark.django_db
 
 
 def snapshot():
+    from playbooks.models import Playbook, PlaybookRevision
+
     return (
+        sorted(Playbook.objects.values_list("name", "language", "revision")),
+        PlaybookRevision.objects.count(),
         sorted(User.objects.values_list("username", "password", "full_name", "language", "is_superuser")),
         sorted(Organization.objects.values_list("slug", "name", "group_id")),
         sorted(Membership.objects.values_list("user__username", "organization__slug", "is_admin")),

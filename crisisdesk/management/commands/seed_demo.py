@@ -3,6 +3,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts import demo as accounts_demo
+from playbooks import demo as playbooks_demo
 
 
 class Command(BaseCommand):
@@ -11,6 +12,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         accounts = accounts_demo.seed()
+        playbooks_demo.seed(accounts)
         self.stdout.write(
             _("Demo ready: %(org)s with %(count)d people; password for every demo user: %(password)s")
             % {
