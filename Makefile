@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
 PYTHON ?= python3
 
-.PHONY: run test setup install lint messages clean
+.PHONY: run test setup install bench messages clean
 
 run: setup ## serve on http://127.0.0.1:8000 with a Celery worker and beat (Ctrl-C stops all)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DEBUG=1 honcho -f Procfile.dev start
@@ -14,6 +14,9 @@ test: install ## lint, migrations check and the whole suite
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
+
+bench: install ## benchmarks that print figures (DATABASE_URL=postgres://... for PostgreSQL)
+	$(PY) -m bench.timeline
 
 setup: install
 	DEBUG=1 $(PY) manage.py migrate --noinput

@@ -1,10 +1,12 @@
 """Writes for organizations, memberships and role permissions."""
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
 from django.db import models, transaction
 from guardian.shortcuts import assign_perm, remove_perm
+from guardian.utils import get_user_obj_perms_model
 
 from accounts.models import Membership, Organization, Role, User
 
@@ -49,6 +51,17 @@ def role_grant(*, role: Role, user: User, obj: models.Model) -> None:
     """Give `user` every permission of `role` on `obj` (an object permission in guardian)."""
     for codename in role.permissions:
         assign_perm(codename, user, obj)
+
+
+def role_grant_many(*, grants: Iterable[tuple[User, Role]], obj: models.Model) -> None:
+    """`role_grant` for many people at once: one insert per permission, not per person."""
+    users_by_codename: dict[str, set[User]] = defaultdict(set)
+    for user, role in grants:
+        for codename in role.permissions:
+            users_by_codename[codename].add(user)
+    manager = get_user_obj_perms_model(obj).objects
+    for codename, users in users_by_codename.items():
+        manager.assign_perm_to_many(codename, list(users), obj, ignore_conflicts=True)
 
 
 def role_revoke(*, role: Role, user: User, obj: models.Model, kept_roles: Iterable[Role] = ()) -> None:

@@ -4,14 +4,39 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import OrganizationViewSet, TokenView, UserViewSet
+from incidents.api import (
+    IncidentTaskViewSet,
+    IncidentViewSet,
+    RoleAssignmentViewSet,
+    TaskViewSet,
+    TimelineViewSet,
+)
 from playbooks.api import PlaybookViewSet
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("playbooks", PlaybookViewSet, basename="playbook")
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register("tasks", TaskViewSet, basename="task")
+
+LIST = {"get": "list", "post": "create"}
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    # Resources of one incident. Unmapped verbs (PUT, PATCH, DELETE on the timeline) answer 405.
+    path("incidents/<int:incident_pk>/roles/", RoleAssignmentViewSet.as_view(LIST), name="incident-roles"),
+    path(
+        "incidents/<int:incident_pk>/roles/<int:pk>/",
+        RoleAssignmentViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
+        name="incident-role",
+    ),
+    path("incidents/<int:incident_pk>/timeline/", TimelineViewSet.as_view(LIST), name="incident-timeline"),
+    path(
+        "incidents/<int:incident_pk>/timeline/<int:pk>/",
+        TimelineViewSet.as_view({"get": "retrieve"}),
+        name="incident-timeline-entry",
+    ),
+    path("incidents/<int:incident_pk>/tasks/", IncidentTaskViewSet.as_view(LIST), name="incident-tasks"),
     *router.urls,
 ]

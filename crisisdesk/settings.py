@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "accounts",
     "playbooks",
+    "incidents",
     "crisisdesk",
 ]
 
@@ -198,6 +199,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "incidents.models.Incident.Status",
+        "SeverityEnum": "playbooks.models.Severity",
+    },
 }
 
 # --- Celery --------------------------------------------------------------------------------

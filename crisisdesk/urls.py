@@ -11,6 +11,7 @@ admin.site.site_title = _("crisisdesk")
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("accounts/", include("accounts.urls")),
+    path("incidents/", include("incidents.urls")),
     path("playbooks/", include("playbooks.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("crisisdesk.api_urls")),

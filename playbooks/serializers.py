@@ -36,7 +36,7 @@ class StepSerializer(serializers.ModelSerializer):
         read_only_fields = ("id", "order")
 
 
-class RoleAssignmentSerializer(serializers.ModelSerializer):
+class PlaybookRoleAssignmentSerializer(serializers.ModelSerializer):
     role = RoleSlugField()
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.none())
 
@@ -112,7 +112,7 @@ class PlaybookSerializer(PlaybookListSerializer):
         child=serializers.CharField(max_length=100), required=False, max_length=100
     )
     steps = StepSerializer(many=True, required=False)
-    role_assignments = RoleAssignmentSerializer(many=True, required=False)
+    role_assignments = PlaybookRoleAssignmentSerializer(many=True, required=False)
     templates = TemplateSerializer(many=True, required=False)
     targets = TargetSerializer(many=True, required=False)
     change_note = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=2000)

@@ -9,9 +9,14 @@ pytestmark = pytest.mark.django_db
 
 
 def snapshot():
+    from incidents.models import Incident, TimelineEntry
     from playbooks.models import Playbook, PlaybookRevision
 
     return (
+        sorted(
+            Incident.objects.values_list("title", "status", "restricted", "is_drill", "organization__slug")
+        ),
+        TimelineEntry.objects.count(),
         sorted(Playbook.objects.values_list("name", "language", "revision")),
         PlaybookRevision.objects.count(),
         sorted(User.objects.values_list("username", "password", "full_name", "language", "is_superuser")),

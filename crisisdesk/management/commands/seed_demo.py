@@ -3,6 +3,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts import demo as accounts_demo
+from incidents import demo as incidents_demo
 from playbooks import demo as playbooks_demo
 
 
@@ -12,7 +13,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         accounts = accounts_demo.seed()
-        playbooks_demo.seed(accounts)
+        playbooks = playbooks_demo.seed(accounts)
+        incidents_demo.seed(accounts, playbooks)
         self.stdout.write(
             _("Demo ready: %(org)s with %(count)d people; password for every demo user: %(password)s")
             % {

@@ -1,0 +1,319 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization, Role
+from crisisdesk.errors import DomainError
+from playbooks.models import Playbook, PlaybookRevision, Severity
+
+
+class TransitionNotAllowed(DomainError):
+    pass
+
+
+class Incident(models.Model):
+    class Status(models.TextChoices):
+        DETECTED = "detected", _("Detected")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        RESPONDING = "responding", _("Responding")
+        MONITORING = "monitoring", _("Monitoring")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+
+    Severity = Severity
+
+    # The lifecycle of DESIGN.md: a flare-up goes back from monitoring, a reopen from resolved.
+    TRANSITIONS = {
+        Status.DETECTED: {Status.ACKNOWLEDGED},
+        Status.ACKNOWLEDGED: {Status.RESPONDING},
+        Status.RESPONDING: {Status.MONITORING},
+        Status.MONITORING: {Status.RESOLVED, Status.RESPONDING},
+        Status.RESOLVED: {Status.CLOSED, Status.RESPONDING},
+        Status.CLOSED: set(),
+    }
+    OPEN_STATUSES = (Status.DETECTED, Status.ACKNOWLEDGED, Status.RESPONDING, Status.MONITORING)
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="incidents")
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DETECTED)
+    playbook = models.ForeignKey(
+        Playbook,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("playbook"),
+    )
+    playbook_revision = models.ForeignKey(
+        PlaybookRevision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("playbook revision"),
+    )
+    is_drill = models.BooleanField(_("drill"), default=False, help_text=_("A training incident."))
+    restricted = models.BooleanField(
+        _("restricted"), default=False, help_text=_("Only people with a role on the incident see it.")
+    )
+    detected_at = models.DateTimeField(_("detected at"), default=timezone.now)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first public response at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-detected_at", "-pk"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        # The codenames accounts.roles.IncidentPermission names; view and change are Django's own.
+        permissions = [
+            ("assign_roles", _("Assign and remove roles")),
+            ("add_timeline_entry", _("Add timeline entries")),
+            ("manage_tasks", _("Add, assign and complete tasks")),
+            ("link_mention", _("Link mentions")),
+            ("draft_statement", _("Draft, edit, submit and withdraw statements")),
+            ("approve_statement", _("Approve statements or request changes")),
+            ("publish_statement", _("Publish statements")),
+            ("edit_postmortem", _("Edit the post-mortem")),
+        ]
+        indexes = [models.Index(fields=["organization", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:room", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def allowed_transitions(self) -> list[str]:
+        return [status for status in self.Status if status in self.TRANSITIONS[self.Status(self.status)]]
+
+    def transition_to(self, to: str, *, at=None) -> list[str]:
+        """Move to status `to` and stamp its time; returns the changed field names.
+
+        Raises TransitionNotAllowed for an edge the lifecycle does not have, and for closing
+        without a completed post-mortem.
+        """
+        if to not in self.Status.values:
+            raise TransitionNotAllowed(_("“%(status)s” is not a status.") % {"status": to})
+        if to not in self.TRANSITIONS[self.Status(self.status)]:
+            raise TransitionNotAllowed(
+                _("An incident that is %(current)s cannot become %(next)s.")
+                % {"current": self.get_status_display().lower(), "next": self.Status(to).label.lower()}
+            )
+        if to == self.Status.CLOSED and not self.postmortem.is_completed:
+            raise TransitionNotAllowed(_("Complete the post-mortem before closing the incident."))
+        at = at or timezone.now()
+        changed = ["status"]
+        stamps = {
+            self.Status.ACKNOWLEDGED: "acknowledged_at",
+            self.Status.RESOLVED: "resolved_at",
+            self.Status.CLOSED: "closed_at",
+        }
+        if to in stamps:
+            setattr(self, stamps[to], at)
+            changed.append(stamps[to])
+        if to == self.Status.RESPONDING and self.status == self.Status.RESOLVED:
+            self.resolved_at = None  # reopened: it is no longer resolved
+            changed.append("resolved_at")
+        self.status = to
+        return changed
+
+
+class IncidentRoleAssignment(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="role_assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="incident_roles",
+        verbose_name=_("person"),
+    )
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="+", verbose_name=_("role"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["role_id", "user__username"]
+        verbose_name = _("role on an incident")
+        verbose_name_plural = _("roles on incidents")
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "user", "role"], name="one_role_once_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} · {self.user}"
+
+
+class TimelineEntry(models.Model):
+    """One line of the incident's record. Append-only: a mistake gets a correcting entry."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Note")
+        STATUS_CHANGE = "status_change", _("Status change")
+        ROLE_CHANGE = "role_change", _("Role change")
+        STATEMENT = "statement", _("Statement")
+        MENTION = "mention", _("Mention")
+        TASK = "task", _("Task")
+        REMINDER = "reminder", _("Reminder")
+        SYSTEM = "system", _("System")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.NOTE)
+    body = models.TextField(_("text"))
+    occurred_at = models.DateTimeField(_("happened at"), default=timezone.now)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now, editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("corrects"),
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline entries")
+        indexes = [models.Index(fields=["incident", "id"])]
+
+    def __str__(self) -> str:
+        return self.body[:80]
+
+    def save(self, *args, **kwargs):
+        # The one guard that makes "append-only" hold whatever code path is used.
+        if self.pk is not None and not self._state.adding:
+            raise DomainError(_("Timeline entries cannot be changed; add a correcting entry instead."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise DomainError(_("Timeline entries cannot be deleted; add a correcting entry instead."))
+
+
+class Task(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    role = models.ForeignKey(
+        Role,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible role"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("assignee"),
+    )
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("completed by"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["completed_at", "due_at", "pk"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.completed_at is not None
+
+    def is_overdue(self, now=None) -> bool:
+        return not self.is_done and self.due_at is not None and self.due_at < (now or timezone.now())
+
+    def complete(self, *, by, at=None) -> None:
+        if self.is_done:
+            raise DomainError(_("This task is already done."))
+        self.completed_at, self.completed_by = at or timezone.now(), by
+
+
+class PostMortem(models.Model):
+    """The evaluation of an incident; it exists from the start as an empty draft."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        COMPLETED = "completed", _("Completed")
+
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="postmortem")
+    summary = models.TextField(_("summary"), blank=True)
+    went_well = models.TextField(_("what went well"), blank=True)
+    to_improve = models.TextField(_("what to improve"), blank=True)
+    root_cause = models.TextField(_("root cause"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("completed by"),
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("post-mortem")
+        verbose_name_plural = _("post-mortems")
+
+    def __str__(self) -> str:
+        return str(self.incident)
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == self.Status.COMPLETED

@@ -1,0 +1,181 @@
+from rest_framework import serializers
+
+from accounts.models import Organization, Role, User
+from accounts.selectors import organizations_visible_to, users_visible_to
+from incidents.models import Incident, IncidentRoleAssignment, Task, TimelineEntry
+from playbooks.models import Playbook
+from playbooks.selectors import playbooks_visible_to
+
+
+def _user_of(serializer):
+    user = getattr(serializer.context.get("request"), "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    playbook_revision = serializers.IntegerField(
+        source="playbook_revision.number", read_only=True, default=None
+    )
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+    allowed_transitions = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = (
+            "id",
+            "organization",
+            "title",
+            "summary",
+            "severity",
+            "status",
+            "playbook",
+            "playbook_revision",
+            "is_drill",
+            "restricted",
+            "detected_at",
+            "acknowledged_at",
+            "first_response_at",
+            "resolved_at",
+            "closed_at",
+            "opened_by",
+            "created_at",
+            "updated_at",
+            "allowed_transitions",
+            "url",
+        )
+        read_only_fields = fields
+
+
+class IncidentDetailSerializer(IncidentSerializer):
+    permissions = serializers.SerializerMethodField(help_text="What the caller may do on this incident.")
+
+    class Meta(IncidentSerializer.Meta):
+        fields = (*IncidentSerializer.Meta.fields, "permissions")
+        read_only_fields = fields
+
+    def get_permissions(self, incident: Incident) -> list[str]:
+        return sorted(self.context.get("permissions", ()))
+
+
+class IncidentCreateSerializer(serializers.Serializer):
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none())
+    title = serializers.CharField(max_length=200)
+    severity = serializers.ChoiceField(choices=Incident.Severity.choices, default=Incident.Severity.MEDIUM)
+    playbook = serializers.PrimaryKeyRelatedField(
+        queryset=Playbook.objects.none(), required=False, allow_null=True
+    )
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    is_drill = serializers.BooleanField(required=False, default=False)
+    restricted = serializers.BooleanField(required=False, default=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if user := _user_of(self):
+            fields["organization"].queryset = organizations_visible_to(user)
+            fields["playbook"].queryset = playbooks_visible_to(user)
+        return fields
+
+
+class IncidentUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    summary = serializers.CharField(required=False, allow_blank=True)
+    severity = serializers.ChoiceField(choices=Incident.Severity.choices, required=False)
+    restricted = serializers.BooleanField(required=False)
+
+
+class TransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=Incident.Status.choices)
+
+
+class IncidentRoleAssignmentSerializer(serializers.ModelSerializer):
+    role = serializers.SlugRelatedField(slug_field="slug", queryset=Role.objects.all())
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.none())
+
+    class Meta:
+        model = IncidentRoleAssignment
+        fields = ("id", "user", "role")
+        read_only_fields = ("id",)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if user := _user_of(self):
+            fields["user"].queryset = users_visible_to(user)
+        return fields
+
+
+class TimelineEntrySerializer(serializers.ModelSerializer):
+    author_name = serializers.CharField(source="author.get_full_name", read_only=True, default=None)
+    corrected_by = serializers.SerializerMethodField(help_text="Ids of the entries that correct this one.")
+
+    class Meta:
+        model = TimelineEntry
+        fields = (
+            "id",
+            "incident",
+            "kind",
+            "body",
+            "occurred_at",
+            "created_at",
+            "author",
+            "author_name",
+            "corrects",
+            "corrected_by",
+        )
+        read_only_fields = fields
+
+    def get_corrected_by(self, entry: TimelineEntry) -> list[int]:
+        return [correction.pk for correction in entry.corrections.all()]
+
+
+class TimelineEntryCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=10_000)
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    corrects = serializers.PrimaryKeyRelatedField(
+        queryset=TimelineEntry.objects.none(), required=False, allow_null=True
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if incident := self.context.get("incident"):
+            fields["corrects"].queryset = incident.timeline.all()
+        return fields
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    role = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    is_overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = (
+            "id",
+            "incident",
+            "title",
+            "description",
+            "role",
+            "assignee",
+            "due_at",
+            "is_overdue",
+            "completed_at",
+            "completed_by",
+            "created_at",
+        )
+        read_only_fields = fields
+
+    def get_is_overdue(self, task: Task) -> bool:
+        return task.is_overdue()
+
+
+class TaskWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True)
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.none(), required=False, allow_null=True
+    )
+    due_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if user := _user_of(self):
+            fields["assignee"].queryset = users_visible_to(user)
+        return fields

@@ -1,0 +1,423 @@
+"""Writes for incidents: opening, the lifecycle, roles, the timeline and tasks.
+
+Each function is one transaction that writes its timeline entry in it; each checks the
+acting user's object permission (403), while visibility (404) is the selectors' job.
+"""
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts import services as accounts_services
+from accounts.models import Organization, Role, User
+from crisisdesk.errors import DomainError
+from incidents.models import Incident, IncidentRoleAssignment, PostMortem, Task, TimelineEntry
+from playbooks import services as playbooks_services
+from playbooks.models import Playbook
+
+LEAD = "lead"
+
+
+def require(user: User, codename: str, incident: Incident) -> None:
+    if not user.has_perm(f"incidents.{codename}", incident):
+        raise PermissionDenied(_("Your role on this incident does not allow this."))
+
+
+def entry_write(
+    *,
+    incident: Incident,
+    kind: str,
+    body: str,
+    author: User | None = None,
+    occurred_at: datetime | None = None,
+    corrects: TimelineEntry | None = None,
+) -> TimelineEntry:
+    now = timezone.now()
+    return TimelineEntry.objects.create(
+        incident=incident,
+        kind=kind,
+        body=body,
+        author=author,
+        occurred_at=occurred_at or now,
+        created_at=now,
+        corrects=corrects,
+    )
+
+
+# --- opening ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def incident_open(
+    *,
+    organization: Organization,
+    acting_user: User,
+    title: str,
+    severity: str = Incident.Severity.MEDIUM,
+    playbook: Playbook | None = None,
+    summary: str = "",
+    is_drill: bool = False,
+    restricted: bool = False,
+    detected_at: datetime | None = None,
+) -> Incident:
+    """Open an incident; from a playbook it copies the roles and turns the steps into tasks.
+
+    The one way in for the page, the API, the admin and alert escalation. The opener leads.
+    """
+    if not acting_user.has_perm("accounts.view_organization", organization):
+        raise PermissionDenied(_("Only members of the organization may open an incident there."))
+    if playbook is not None and playbook.organization_id != organization.pk:
+        raise ValidationError({"playbook": _("This playbook belongs to another organization.")})
+    detected_at = detected_at or timezone.now()
+    incident = Incident.objects.create(
+        organization=organization,
+        title=title,
+        summary=summary,
+        severity=severity,
+        playbook=playbook,
+        playbook_revision=_current_revision(playbook, acting_user),
+        is_drill=is_drill,
+        restricted=restricted,
+        detected_at=detected_at,
+        opened_by=acting_user,
+    )
+    PostMortem.objects.create(incident=incident)
+    lead = Role.objects.get(slug=LEAD)
+    grants = {(acting_user, lead)}
+    if playbook is not None:
+        grants |= {(a.user, a.role) for a in playbook.role_assignments.select_related("user", "role")}
+    _grant_roles(incident, grants, assigned_by=acting_user)
+    if not restricted:
+        accounts_services.organization_grant(
+            organization=organization, codename="view_incident", obj=incident
+        )
+    entry_write(
+        incident=incident,
+        kind=TimelineEntry.Kind.SYSTEM,
+        author=acting_user,
+        occurred_at=detected_at,
+        body=_opened_body(incident, acting_user),
+    )
+    if playbook is not None:
+        tasks = _tasks_from_playbook(incident, playbook, acting_user)
+        people = ", ".join(sorted(f"{user.get_full_name()} ({role.display_name})" for user, role in grants))
+        entry_write(
+            incident=incident,
+            kind=TimelineEntry.Kind.ROLE_CHANGE,
+            author=acting_user,
+            occurred_at=detected_at,
+            body=_("Roles from the playbook: %(people)s.") % {"people": people},
+        )
+        if tasks:
+            entry_write(
+                incident=incident,
+                kind=TimelineEntry.Kind.TASK,
+                author=acting_user,
+                occurred_at=detected_at,
+                body=ngettext(
+                    "%(count)d task from the playbook's steps.",
+                    "%(count)d tasks from the playbook's steps.",
+                    len(tasks),
+                )
+                % {"count": len(tasks)},
+            )
+    return incident
+
+
+def _current_revision(playbook: Playbook | None, acting_user: User):
+    if playbook is None:
+        return None
+    return playbook.revisions.order_by("-number").first() or playbooks_services.playbook_revision_record(
+        playbook=playbook, acting_user=acting_user, change_note=""
+    )
+
+
+def _opened_body(incident: Incident, acting_user: User) -> str:
+    values = {"name": acting_user.get_full_name(), "severity": incident.get_severity_display().lower()}
+    if incident.playbook is not None:
+        values["playbook"] = incident.playbook.name
+        values["revision"] = incident.playbook_revision.number
+        return (
+            _(
+                "%(name)s opened the incident (%(severity)s) from the playbook “%(playbook)s”, "
+                "revision %(revision)d."
+            )
+            % values
+        )
+    return _("%(name)s opened the incident (%(severity)s).") % values
+
+
+def _grant_roles(incident: Incident, grants: set[tuple[User, Role]], *, assigned_by: User) -> None:
+    IncidentRoleAssignment.objects.bulk_create(
+        [
+            IncidentRoleAssignment(incident=incident, user=user, role=role, assigned_by=assigned_by)
+            for user, role in grants
+        ],
+        ignore_conflicts=True,
+    )
+    accounts_services.role_grant_many(grants=grants, obj=incident)
+
+
+def _tasks_from_playbook(incident: Incident, playbook: Playbook, acting_user: User) -> list[Task]:
+    primaries = {}
+    for assignment in playbook.role_assignments.all():
+        if assignment.kind == assignment.Kind.PRIMARY:
+            primaries.setdefault(assignment.role_id, assignment.user_id)
+    return Task.objects.bulk_create(
+        Task(
+            incident=incident,
+            title=step.title,
+            description=step.description,
+            role=step.role,
+            assignee_id=primaries.get(step.role_id),
+            due_at=incident.detected_at + timedelta(minutes=step.due_after_minutes),
+            created_by=acting_user,
+        )
+        for step in playbook.steps.all()
+    )
+
+
+# --- lifecycle and details ------------------------------------------------------------------
+
+
+@transaction.atomic
+def incident_transition(
+    *, incident: Incident, to: str, acting_user: User, at: datetime | None = None
+) -> Incident:
+    """Move the incident along its lifecycle; `at` backdates it (imports, the demo), never ahead."""
+    # Lock the incident row only: PostgreSQL refuses FOR UPDATE on the outer-joined post-mortem.
+    locked = Incident.objects.select_for_update(of=("self",))
+    incident = locked.select_related("postmortem").get(pk=incident.pk)
+    require(acting_user, "change_incident", incident)
+    at = min(at or timezone.now(), timezone.now())
+    before = incident.get_status_display()
+    changed = incident.transition_to(to, at=at)
+    incident.save(update_fields=[*changed, "updated_at"])
+    entry_write(
+        incident=incident,
+        kind=TimelineEntry.Kind.STATUS_CHANGE,
+        author=acting_user,
+        occurred_at=at,
+        body=_("Status: %(before)s → %(after)s.")
+        % {"before": before, "after": incident.get_status_display()},
+    )
+    return incident
+
+
+@transaction.atomic
+def incident_update(*, incident: Incident, acting_user: User, **fields) -> Incident:
+    """Change title, summary, severity or restricted; each change is on the timeline."""
+    allowed = {"title", "summary", "severity", "restricted"}
+    if set(fields) - allowed:
+        raise TypeError(f"incident_update() cannot change {sorted(set(fields) - allowed)}")
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    require(acting_user, "change_incident", incident)
+    if not incident.is_open and incident.status != Incident.Status.RESOLVED:
+        raise DomainError(_("A closed incident cannot be changed."))
+    changed = [name for name, value in fields.items() if getattr(incident, name) != value]
+    if not changed:
+        return incident
+    old_severity = incident.get_severity_display()
+    for name in changed:
+        setattr(incident, name, fields[name])
+    incident.save(update_fields=[*changed, "updated_at"])
+    if "severity" in changed:
+        entry_write(
+            incident=incident,
+            kind=TimelineEntry.Kind.SYSTEM,
+            author=acting_user,
+            body=_("Severity: %(before)s → %(after)s.")
+            % {"before": old_severity, "after": incident.get_severity_display()},
+        )
+    if "restricted" in changed:
+        grant = (
+            accounts_services.organization_revoke
+            if incident.restricted
+            else accounts_services.organization_grant
+        )
+        grant(organization=incident.organization, codename="view_incident", obj=incident)
+        entry_write(
+            incident=incident,
+            kind=TimelineEntry.Kind.SYSTEM,
+            author=acting_user,
+            body=_("Now restricted: only people with a role see this incident.")
+            if incident.restricted
+            else _("No longer restricted: every member of the organization sees this incident."),
+        )
+    if {"title", "summary"} & set(changed):
+        entry_write(
+            incident=incident,
+            kind=TimelineEntry.Kind.SYSTEM,
+            author=acting_user,
+            body=_("%(name)s changed the title or summary.") % {"name": acting_user.get_full_name()},
+        )
+    return incident
+
+
+# --- roles ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def role_assign(
+    *, incident: Incident, user: User, role: Role, acting_user: User
+) -> tuple[IncidentRoleAssignment, bool]:
+    """Give `user` a role on the incident; answers the assignment and whether it is new."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    require(acting_user, "assign_roles", incident)
+    if not user.memberships.filter(organization_id=incident.organization_id).exists():
+        raise ValidationError({"user": _("This person is not a member of the incident's organization.")})
+    assignment, created = IncidentRoleAssignment.objects.get_or_create(
+        incident=incident, user=user, role=role, defaults={"assigned_by": acting_user}
+    )
+    if created:
+        accounts_services.role_grant(role=role, user=user, obj=incident)
+        entry_write(
+            incident=incident,
+            kind=TimelineEntry.Kind.ROLE_CHANGE,
+            author=acting_user,
+            body=_("%(user)s is now %(role)s.") % {"user": user.get_full_name(), "role": role.display_name},
+        )
+    return assignment, created
+
+
+@transaction.atomic
+def role_remove(*, assignment: IncidentRoleAssignment, acting_user: User) -> None:
+    incident = Incident.objects.select_for_update().get(pk=assignment.incident_id)
+    require(acting_user, "assign_roles", incident)
+    assignment = IncidentRoleAssignment.objects.select_related("user", "role").get(pk=assignment.pk)
+    if (
+        assignment.role.slug == LEAD
+        and not incident.role_assignments.filter(role=assignment.role).exclude(pk=assignment.pk).exists()
+    ):
+        raise DomainError(_("An incident always has a lead: assign another lead first."))
+    kept = [
+        other.role
+        for other in incident.role_assignments.filter(user=assignment.user)
+        .exclude(pk=assignment.pk)
+        .select_related("role")
+    ]
+    assignment.delete()
+    accounts_services.role_revoke(role=assignment.role, user=assignment.user, obj=incident, kept_roles=kept)
+    entry_write(
+        incident=incident,
+        kind=TimelineEntry.Kind.ROLE_CHANGE,
+        author=acting_user,
+        body=_("%(user)s is no longer %(role)s.")
+        % {"user": assignment.user.get_full_name(), "role": assignment.role.display_name},
+    )
+
+
+# --- timeline -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def timeline_add(
+    *,
+    incident: Incident,
+    acting_user: User,
+    body: str,
+    occurred_at: datetime | None = None,
+    corrects: TimelineEntry | None = None,
+) -> TimelineEntry:
+    require(acting_user, "add_timeline_entry", incident)
+    now = timezone.now()
+    errors = {}
+    if not body.strip():
+        errors["body"] = _("Write what happened.")
+    if occurred_at is not None and occurred_at > now + timedelta(seconds=5):  # a little clock skew is fine
+        errors["occurred_at"] = _("This time is in the future: a timeline records what has happened.")
+    if corrects is not None and corrects.incident_id != incident.pk:
+        errors["corrects"] = _("That entry belongs to another incident.")
+    if errors:
+        raise ValidationError(errors)
+    return entry_write(
+        incident=incident,
+        kind=TimelineEntry.Kind.NOTE,
+        body=body.strip(),
+        author=acting_user,
+        occurred_at=occurred_at,
+        corrects=corrects,
+    )
+
+
+# --- tasks ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def task_create(
+    *,
+    incident: Incident,
+    acting_user: User,
+    title: str,
+    description: str = "",
+    assignee: User | None = None,
+    due_at: datetime | None = None,
+) -> Task:
+    require(acting_user, "manage_tasks", incident)
+    _check_assignee(incident, assignee)
+    task = Task.objects.create(
+        incident=incident,
+        title=title,
+        description=description,
+        assignee=assignee,
+        due_at=due_at,
+        created_by=acting_user,
+    )
+    entry_write(
+        incident=incident,
+        kind=TimelineEntry.Kind.TASK,
+        author=acting_user,
+        body=_("New task: %(title)s.") % {"title": title},
+    )
+    return task
+
+
+@transaction.atomic
+def task_update(*, task: Task, acting_user: User, **fields) -> Task:
+    """Change a task's title, description, assignee or due time."""
+    allowed = {"title", "description", "assignee", "due_at"}
+    if set(fields) - allowed:
+        raise TypeError(f"task_update() cannot change {sorted(set(fields) - allowed)}")
+    task = Task.objects.select_for_update().select_related("incident").get(pk=task.pk)
+    require(acting_user, "manage_tasks", task.incident)
+    if "assignee" in fields:
+        _check_assignee(task.incident, fields["assignee"])
+    for name, value in fields.items():
+        setattr(task, name, value)
+    task.save(update_fields=list(fields))
+    if fields.get("assignee") is not None:
+        entry_write(
+            incident=task.incident,
+            kind=TimelineEntry.Kind.TASK,
+            author=acting_user,
+            body=_("%(user)s takes the task “%(title)s”.")
+            % {"user": task.assignee.get_full_name(), "title": task.title},
+        )
+    return task
+
+
+@transaction.atomic
+def task_complete(*, task: Task, acting_user: User) -> Task:
+    task = Task.objects.select_for_update().select_related("incident").get(pk=task.pk)
+    require(acting_user, "manage_tasks", task.incident)
+    task.complete(by=acting_user)
+    task.save(update_fields=["completed_at", "completed_by"])
+    entry_write(
+        incident=task.incident,
+        kind=TimelineEntry.Kind.TASK,
+        author=acting_user,
+        body=_("Done: %(title)s.") % {"title": task.title},
+    )
+    return task
+
+
+def _check_assignee(incident: Incident, assignee: User | None) -> None:
+    if (
+        assignee is not None
+        and not assignee.memberships.filter(organization_id=incident.organization_id).exists()
+    ):
+        raise ValidationError({"assignee": _("This person is not a member of the incident's organization.")})

@@ -1,0 +1,48 @@
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import Role
+from incidents import services
+
+# The role each demo person plays on the incident fixture (DESIGN.md's matrix columns).
+ROLE_OF = {
+    "monitor": "monitor",
+    "responder": "responder",
+    "spokesperson": "spokesperson",
+    "approver": "approver",
+    "approver2": "approver",
+    "observer": "observer",
+}
+
+
+@pytest.fixture
+def roles() -> dict[str, Role]:
+    return {role.slug: role for role in Role.objects.all()}
+
+
+def open_incident(org, team, roles, **kwargs):
+    incident = services.incident_open(
+        organization=org, acting_user=team["lead"], **{"title": "App down", "severity": "high", **kwargs}
+    )
+    for username, slug in ROLE_OF.items():
+        services.role_assign(
+            incident=incident, user=team[username], role=roles[slug], acting_user=team["lead"]
+        )
+    return incident
+
+
+@pytest.fixture
+def incident(org, team, roles):
+    """A high-severity incident led by `lead`, each other demo person in their role; `member` has none."""
+    return open_incident(org, team, roles)
+
+
+@pytest.fixture
+def restricted_incident(org, team, roles):
+    return open_incident(org, team, roles, title="Leaked memo", restricted=True)
+
+
+def api_as(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
