@@ -61,3 +61,33 @@ def team(org) -> dict[str, User]:
 @pytest.fixture
 def outsider(other_org) -> User:
     return make_user("outsider", organization=other_org, is_admin=True)
+
+
+@pytest.fixture
+def local_server():
+    """Start real HTTP servers on 127.0.0.1: `local_server(handler)`; all stop after the test."""
+    from crisisdesk.testing import LocalServer
+
+    servers = []
+
+    def start(handler):
+        servers.append(LocalServer(handler).start())
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgresql` exercise row locks under real concurrency: run them on PostgreSQL.
+
+    They are deselected (not skipped) on SQLite; CI runs the suite again on PostgreSQL.
+    """
+    if django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    selected = [item for item in items if "postgresql" not in item.keywords]
+    deselected = [item for item in items if "postgresql" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected

@@ -11,6 +11,7 @@ from incidents.api import (
     TaskViewSet,
     TimelineViewSet,
 )
+from incidents.statement_api import ChannelViewSet, IncidentStatementViewSet, StatementViewSet
 from playbooks.api import PlaybookViewSet
 
 router = DefaultRouter()
@@ -19,6 +20,8 @@ router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("playbooks", PlaybookViewSet, basename="playbook")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("tasks", TaskViewSet, basename="task")
+router.register("statements", StatementViewSet, basename="statement")
+router.register("channels", ChannelViewSet, basename="channel")
 
 LIST = {"get": "list", "post": "create"}
 
@@ -38,5 +41,10 @@ urlpatterns = [
         name="incident-timeline-entry",
     ),
     path("incidents/<int:incident_pk>/tasks/", IncidentTaskViewSet.as_view(LIST), name="incident-tasks"),
+    path(
+        "incidents/<int:incident_pk>/statements/",
+        IncidentStatementViewSet.as_view(LIST),
+        name="incident-statements",
+    ),
     *router.urls,
 ]

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from crisisdesk import views
+from incidents.status_page import StatusFeed, status_page
 
 admin.site.site_header = _("crisisdesk administration")
 admin.site.site_title = _("crisisdesk")
@@ -13,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("incidents/", include("incidents.urls")),
     path("playbooks/", include("playbooks.urls")),
+    path("status/<slug:slug>/", status_page, name="status-page"),
+    path("status/<slug:slug>/feed/", StatusFeed(), name="status-feed"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("crisisdesk.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

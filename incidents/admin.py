@@ -4,7 +4,16 @@ from django.contrib import admin
 
 from accounts.selectors import organizations_administered_by
 from incidents import services
-from incidents.models import Incident, IncidentRoleAssignment, Task, TimelineEntry
+from incidents.models import (
+    Approval,
+    Channel,
+    Incident,
+    IncidentRoleAssignment,
+    Publication,
+    Statement,
+    Task,
+    TimelineEntry,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -152,6 +161,104 @@ class TimelineEntryAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OrganizationAdminOnly:
+    """Admin access for superusers and the admins of the object's organization."""
+
+    organization_path = "organization"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(
+            **{f"{self.organization_path}__in": organizations_administered_by(request.user)}
+        )
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or organizations_administered_by(request.user).exists()
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+
+@admin.register(Channel)
+class ChannelAdmin(OrganizationAdminOnly, admin.ModelAdmin):
+    """Organization admins configure where statements go; secrets stay write-only in lists."""
+
+    list_display = ("name", "organization", "kind", "is_default", "is_active")
+    list_filter = ("organization", "kind")
+    fields = (
+        "organization",
+        "kind",
+        "name",
+        "is_default",
+        "is_active",
+        "url",
+        "secret",
+        "access_token",
+        "max_length",
+    )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organization" and not request.user.is_superuser:
+            kwargs["queryset"] = organizations_administered_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_add_permission(self, request):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return self.has_module_permission(request)
+        return request.user.has_perm("accounts.author_playbooks", obj.organization)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # publications point at their channel: switch it off instead
+
+
+class ApprovalInline(ReadOnlyInline):
+    model = Approval
+    fields = ("revision", "approver", "decision", "comment", "waited_seconds", "created_at")
+    readonly_fields = fields
+
+
+class PublicationInline(ReadOnlyInline):
+    model = Publication
+    fields = ("channel", "status", "external_url", "attempts", "last_error", "published_at")
+    readonly_fields = fields
+
+
+@admin.register(Statement)
+class StatementAdmin(OrganizationAdminOnly, admin.ModelAdmin):
+    """Statements are the record of what was said: read here, changed through the room or the API."""
+
+    organization_path = "incident__organization"
+    list_display = ("__str__", "incident", "status", "revision", "published_at")
+    list_filter = ("status", "language")
+    fields = (
+        "incident",
+        "author",
+        "language",
+        "body",
+        "status",
+        "version",
+        "revision",
+        "submitted_at",
+        "published_at",
+    )
+    readonly_fields = fields
+    inlines = [ApprovalInline, PublicationInline]
 
     def has_add_permission(self, request):
         return False

@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.demo import DemoAccounts
 from accounts.models import Role
 from incidents import services
-from incidents.models import Incident
+from incidents.models import Channel, Incident
 from playbooks.models import Playbook
 
 LIVE_TITLE = "App and customer service unreachable"
@@ -40,6 +40,13 @@ LIVE_TIMELINE = [
 
 def seed(accounts: DemoAccounts, playbooks: dict[str, Playbook]) -> dict[str, Incident]:
     users, roles = accounts.users, {role.slug: role for role in Role.objects.all()}
+    for organization, name in (
+        (accounts.organization, "Website and social accounts (posted by hand)"),
+        (accounts.other_organization, "Customer site (posted by hand)"),
+    ):
+        Channel.objects.get_or_create(
+            organization=organization, is_default=True, defaults={"kind": Channel.Kind.MANUAL, "name": name}
+        )
     incidents = {}
     existing = {
         incident.title: incident
@@ -110,7 +117,32 @@ def _live_incident(accounts: DemoAccounts, playbook: Playbook, roles) -> Inciden
         )
     for task in incident.tasks.order_by("due_at")[:2]:
         services.task_complete(task=task, acting_user=task.assignee or users["lead"])
+    _live_statements(incident, users)
     return incident
+
+
+def _live_statements(incident: Incident, users) -> None:
+    """The holding statement went out; the first update waits for its second approval."""
+    holding = incident.playbook.templates.get(kind="holding")
+    statement = services.statement_draft(incident=incident, acting_user=users["responder"], template=holding)
+    services.statement_submit(statement=statement, acting_user=users["responder"])
+    services.statement_approve(statement=statement, acting_user=users["approver"], comment="Clear and kind.")
+    services.statement_approve(statement=statement, acting_user=users["approver2"])
+    services.statement_publish(
+        statement=statement,
+        acting_user=users["spokesperson"],
+        url="https://social.example/@lumenenergy/110293",
+    )
+    update = services.statement_draft(
+        incident=incident,
+        acting_user=users["spokesperson"],
+        language="en",
+        body="Update: the app works again for most of you, though logging in can still be slow. Sorry it is "
+        "taking this long, and thank you for your patience. Power cut or gas smell? Call 0800-9009. "
+        "Next update within the hour.",
+    )
+    services.statement_submit(statement=update, acting_user=users["spokesperson"])
+    services.statement_approve(statement=update, acting_user=users["approver"])
 
 
 def _restricted_incident(accounts: DemoAccounts, title: str, roles) -> Incident:

@@ -5,7 +5,15 @@ from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import User
-from incidents.models import Incident, IncidentRoleAssignment, Task, TimelineEntry
+from incidents.models import (
+    Approval,
+    Incident,
+    IncidentRoleAssignment,
+    Publication,
+    Statement,
+    Task,
+    TimelineEntry,
+)
 
 INCIDENT_CODENAMES = (
     "view_incident",
@@ -63,3 +71,39 @@ def tasks_of(incident: Incident) -> QuerySet[Task]:
 
 def role_assignments_of(incident: Incident) -> QuerySet[IncidentRoleAssignment]:
     return incident.role_assignments.select_related("user", "role").order_by("role_id", "user__username")
+
+
+def statements_visible_to(user: User) -> QuerySet[Statement]:
+    return Statement.objects.filter(incident__in=incidents_visible_to(user))
+
+
+def statements_with_details(queryset: QuerySet[Statement]) -> QuerySet[Statement]:
+    """Everything a statement shows (approvals, publications, targets) in a fixed number of queries."""
+    return queryset.select_related("incident__playbook_revision", "author").prefetch_related(
+        Prefetch("approvals", queryset=Approval.objects.select_related("approver").order_by("created_at")),
+        Prefetch("publications", queryset=Publication.objects.select_related("channel")),
+    )
+
+
+def statement_diff_base(statement: Statement, user: User) -> int:
+    """The revision `user` last decided on (what they last saw), else the first one."""
+    seen = [
+        a.revision
+        for a in statement.approvals.all()
+        if a.approver_id == user.pk and a.revision < statement.revision
+    ]
+    return max(seen, default=1)
+
+
+def published_statements_of(organization_slug: str) -> QuerySet[Statement]:
+    """What the public status page shows: published statements of public, real incidents."""
+    return (
+        Statement.objects.filter(
+            status=Statement.Status.PUBLISHED,
+            incident__organization__slug=organization_slug,
+            incident__is_drill=False,
+            incident__restricted=False,
+        )
+        .select_related("incident")
+        .order_by("-published_at", "-pk")
+    )

@@ -1,9 +1,21 @@
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Organization, Role, User
 from accounts.selectors import organizations_visible_to, users_visible_to
-from incidents.models import Incident, IncidentRoleAssignment, Task, TimelineEntry
-from playbooks.models import Playbook
+from incidents import tone
+from incidents.models import (
+    Approval,
+    Channel,
+    Incident,
+    IncidentRoleAssignment,
+    Publication,
+    Statement,
+    Task,
+    TimelineEntry,
+)
+from playbooks.models import Language, Playbook, StatementTemplate
 from playbooks.selectors import playbooks_visible_to
 
 
@@ -179,3 +191,146 @@ class TaskWriteSerializer(serializers.Serializer):
         if user := _user_of(self):
             fields["assignee"].queryset = users_visible_to(user)
         return fields
+
+
+class ApprovalSerializer(serializers.ModelSerializer):
+    approver_name = serializers.CharField(source="approver.get_full_name", read_only=True)
+    at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = Approval
+        fields = ("approver", "approver_name", "decision", "comment", "at", "waited_seconds")
+        read_only_fields = fields
+
+
+class PublicationSerializer(serializers.ModelSerializer):
+    channel_name = serializers.CharField(source="channel.name", read_only=True)
+
+    class Meta:
+        model = Publication
+        fields = (
+            "channel",
+            "channel_name",
+            "status",
+            "external_id",
+            "external_url",
+            "attempts",
+            "last_error",
+            "published_at",
+        )
+        read_only_fields = fields
+
+
+class ToneHintSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    message = serializers.CharField()
+    words = serializers.ListField(child=serializers.CharField())
+
+
+class StatementSerializer(serializers.ModelSerializer):
+    author_name = serializers.CharField(source="author.get_full_name", read_only=True)
+    approvals = serializers.SerializerMethodField(help_text="Decisions on the current revision.")
+    approvals_required = serializers.IntegerField(source="incident.approvals_required", read_only=True)
+    tone = serializers.SerializerMethodField()
+    waiting_seconds = serializers.SerializerMethodField(help_text="How long it has waited for approval.")
+    publications = PublicationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Statement
+        fields = (
+            "id",
+            "incident",
+            "author",
+            "author_name",
+            "language",
+            "template",
+            "body",
+            "status",
+            "version",
+            "revision",
+            "approvals",
+            "approvals_required",
+            "tone",
+            "submitted_at",
+            "waiting_seconds",
+            "published_at",
+            "publications",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(ApprovalSerializer(many=True))
+    def get_approvals(self, statement: Statement) -> list[dict]:
+        current = [a for a in statement.approvals.all() if a.revision == statement.revision]
+        return ApprovalSerializer(current, many=True).data
+
+    @extend_schema_field(ToneHintSerializer(many=True))
+    def get_tone(self, statement: Statement) -> list[dict]:
+        return [
+            {"rule": hint["rule"], "message": str(tone.message(hint["rule"])), "words": hint["words"]}
+            for hint in statement.tone
+        ]
+
+    def get_waiting_seconds(self, statement: Statement) -> int | None:
+        if statement.status != Statement.Status.PENDING_APPROVAL or statement.submitted_at is None:
+            return None
+        return int((timezone.now() - statement.submitted_at).total_seconds())
+
+
+class StatementCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
+    language = serializers.ChoiceField(choices=Language.choices, default=Language.ENGLISH)
+    template = serializers.PrimaryKeyRelatedField(
+        queryset=StatementTemplate.objects.none(), required=False, allow_null=True
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if user := _user_of(self):
+            fields["template"].queryset = StatementTemplate.objects.filter(
+                playbook__organization__in=organizations_visible_to(user)
+            )
+        return fields
+
+
+class StatementEditSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=20_000)
+    version = serializers.IntegerField(
+        min_value=1, help_text="The version you edited; a stale one answers 409."
+    )
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class PublishSerializer(serializers.Serializer):
+    channel = serializers.PrimaryKeyRelatedField(
+        queryset=Channel.objects.none(), required=False, allow_null=True
+    )
+    url = serializers.URLField(required=False, allow_blank=True, default="", max_length=500)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if incident := self.context.get("incident"):
+            fields["channel"].queryset = incident.organization.channels.filter(is_active=True)
+        return fields
+
+
+class ChannelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Channel
+        fields = ("id", "kind", "name", "is_default")
+        read_only_fields = fields
+
+
+class DiffRunSerializer(serializers.Serializer):
+    op = serializers.ChoiceField(choices=["equal", "insert", "delete"])
+    text = serializers.CharField()
+
+
+class StatementDiffSerializer(serializers.Serializer):
+    from_revision = serializers.IntegerField()
+    to_revision = serializers.IntegerField()
+    runs = DiffRunSerializer(many=True)

@@ -25,6 +25,7 @@ def incident_room(request, pk: int):
             "incident": incident,
             "timeline": selectors.timeline_of(incident),
             "tasks": selectors.tasks_of(incident),
+            "statements": selectors.statements_with_details(incident.statements.all()),
             "permissions": selectors.permissions_on(request.user, incident),
         },
     )

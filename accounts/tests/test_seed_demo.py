@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def snapshot():
-    from incidents.models import Incident, TimelineEntry
+    from incidents.models import Channel, Incident, Statement, TimelineEntry
     from playbooks.models import Playbook, PlaybookRevision
 
     return (
@@ -17,6 +17,8 @@ def snapshot():
             Incident.objects.values_list("title", "status", "restricted", "is_drill", "organization__slug")
         ),
         TimelineEntry.objects.count(),
+        sorted(Statement.objects.values_list("status", "revision", "version")),
+        sorted(Channel.objects.values_list("name", "kind", "is_default")),
         sorted(Playbook.objects.values_list("name", "language", "revision")),
         PlaybookRevision.objects.count(),
         sorted(User.objects.values_list("username", "password", "full_name", "language", "is_superuser")),

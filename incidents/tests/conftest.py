@@ -46,3 +46,24 @@ def api_as(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+@pytest.fixture
+def manual_channel(org):
+    from incidents.models import Channel
+
+    return Channel.objects.create(organization=org, kind="manual", name="Website (by hand)", is_default=True)
+
+
+def draft(
+    incident, team, body="We know the app is down and we are sorry. Next update at 11:00.", by="responder"
+):
+    return (
+        api_as(team[by])
+        .post(f"/api/v1/incidents/{incident.pk}/statements/", {"body": body, "language": "en"}, format="json")
+        .json()
+    )
+
+
+def act(team, who, statement_id, verb, payload=None):
+    return api_as(team[who]).post(f"/api/v1/statements/{statement_id}/{verb}/", payload or {}, format="json")

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, Role
 from crisisdesk.errors import DomainError
-from playbooks.models import Playbook, PlaybookRevision, Severity
+from playbooks.models import DEFAULT_TARGETS, Playbook, PlaybookRevision, Severity
 
 
 class TransitionNotAllowed(DomainError):
@@ -99,6 +99,18 @@ class Incident(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("incidents:room", args=[self.pk])
+
+    def target(self) -> dict:
+        """The playbook's targets for this severity, as frozen in the revision the incident used."""
+        if self.playbook_revision_id is not None:
+            for target in self.playbook_revision.snapshot.get("targets", []):
+                if target["severity"] == self.severity:
+                    return target
+        return {"severity": self.severity, **DEFAULT_TARGETS[Severity(self.severity)]}
+
+    @property
+    def approvals_required(self) -> int:
+        return self.target()["approvals_required"]
 
     @property
     def is_open(self) -> bool:

@@ -1,0 +1,94 @@
+"""Sending a publication exactly once, however often its task runs.
+
+The task claims the publication row before it posts: a second run finds it published (and
+stops) or claimed by someone else (and stops). A claim older than CLAIM_TIMEOUT is taken to
+be a crashed worker and is taken over; the channel's idempotency key makes that resend safe.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+from incidents import connectors
+from incidents.models import Publication, TimelineEntry
+from incidents.services.incident import entry_write
+from incidents.services.statements import publication_confirm
+
+CLAIM_TIMEOUT = timedelta(minutes=2)
+
+
+def publication_send(*, publication_id: int) -> str:
+    """Post the publication if nobody did; answers "published", "done" or "busy".
+
+    Raises connectors.TransientError when a later attempt may work.
+    """
+    publication = _claim(publication_id)
+    if publication is None:
+        return "busy"
+    if publication.status == Publication.Status.PUBLISHED:
+        return "done"
+    try:
+        sent = connectors.send(publication)
+    except connectors.TransientError as error:
+        _release(publication, str(error))
+        raise
+    except connectors.PermanentError as error:
+        publication_give_up(publication_id=publication.pk, error=str(error))
+        return "failed"
+    publication_confirm(publication=publication, external_id=sent.external_id, external_url=sent.external_url)
+    return "published"
+
+
+@transaction.atomic
+def _claim(publication_id: int) -> Publication | None:
+    publication = (
+        Publication.objects.select_for_update(of=("self",))
+        .select_related("channel", "statement__incident__organization")
+        .get(pk=publication_id)
+    )
+    if publication.status == Publication.Status.PUBLISHED:
+        return publication
+    if (
+        publication.status == Publication.Status.SENDING
+        and publication.claimed_at > timezone.now() - CLAIM_TIMEOUT
+    ):
+        return None
+    publication.status, publication.claimed_at = Publication.Status.SENDING, timezone.now()
+    publication.attempts += 1
+    publication.save(update_fields=["status", "claimed_at", "attempts"])
+    return publication
+
+
+def _release(publication: Publication, error: str) -> None:
+    Publication.objects.filter(pk=publication.pk, status=Publication.Status.SENDING).update(
+        status=Publication.Status.PENDING, last_error=error, claimed_at=None
+    )
+
+
+@transaction.atomic
+def publication_give_up(*, publication_id: int, error: str) -> None:
+    publication = (
+        Publication.objects.select_for_update(of=("self",))
+        .select_related("channel", "statement__incident")
+        .get(pk=publication_id)
+    )
+    if publication.status == Publication.Status.PUBLISHED:
+        return
+    publication.status, publication.last_error, publication.claimed_at = (
+        Publication.Status.FAILED,
+        error,
+        None,
+    )
+    publication.save(update_fields=["status", "last_error", "claimed_at"])
+    entry_write(
+        incident=publication.statement.incident,
+        kind=TimelineEntry.Kind.STATEMENT,
+        body=ngettext(
+            "Publishing on %(channel)s failed after %(attempts)d attempt: %(error)s",
+            "Publishing on %(channel)s failed after %(attempts)d attempts: %(error)s",
+            publication.attempts,
+        )
+        % {"channel": publication.channel.name, "attempts": publication.attempts, "error": error},
+    )
