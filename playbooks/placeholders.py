@@ -42,7 +42,7 @@ def sample_values(*, organization: str) -> dict[str, str]:
         "organization": organization,
         "incident_title": str(_("Outage of the customer app")),
         "date": formats.date_format(now, "DATE_FORMAT"),
-        "time": formats.time_format(now, "TIME_FORMAT"),
-        "next_update": formats.time_format(now + timezone.timedelta(hours=1), "TIME_FORMAT"),
+        "time": formats.time_format(now, "H:i"),
+        "next_update": formats.time_format(now + timezone.timedelta(hours=1), "H:i"),
         "channel": "Mastodon",
     }

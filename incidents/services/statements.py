@@ -48,8 +48,8 @@ def template_values(*, incident: Incident, channel: Channel | None) -> dict[str,
         "organization": incident.organization.name,
         "incident_title": incident.title,
         "date": formats.date_format(now, "DATE_FORMAT"),
-        "time": formats.time_format(now, "TIME_FORMAT"),
-        "next_update": formats.time_format(next_update, "TIME_FORMAT"),
+        "time": formats.time_format(now, "H:i"),
+        "next_update": formats.time_format(next_update, "H:i"),
         "channel": channel.name if channel else "",
     }
 

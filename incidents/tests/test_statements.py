@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -62,6 +64,7 @@ class TestDrafting:
         text = response.json()["body"]
         assert text.startswith("Lumen Energy knows about: App down. Next update at ")
         assert "{" not in text and "[" not in text
+        assert re.search(r"Next update at \d{2}:\d{2}\.$", text), text  # a 24-hour time, one full stop
 
     def test_an_empty_statement_without_a_template_is_a_400(self, incident, team):
         response = api_as(team["responder"]).post(
