@@ -1,6 +1,6 @@
 """Reads for incidents, always as seen by one user."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
@@ -106,4 +106,19 @@ def published_statements_of(organization_slug: str) -> QuerySet[Statement]:
         )
         .select_related("incident")
         .order_by("-published_at", "-pk")
+    )
+
+
+def statements_waiting_for(user: User) -> QuerySet[Statement]:
+    """Statements waiting for `user`'s decision: pending, on incidents they approve for, not
+    their own text, and no decision of theirs on the current revision yet. Oldest first."""
+    approvable = get_objects_for_user(
+        user, "incidents.approve_statement", Incident, accept_global_perms=False, with_superuser=False
+    )
+    decided = Approval.objects.filter(statement=OuterRef("pk"), revision=OuterRef("revision"), approver=user)
+    return (
+        Statement.objects.filter(status=Statement.Status.PENDING_APPROVAL, incident__in=approvable)
+        .exclude(author=user)
+        .exclude(Exists(decided))
+        .order_by("submitted_at", "pk")
     )

@@ -1,7 +1,7 @@
 """The statements API: the approval workflow and publishing, thin over incidents.services."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -65,21 +65,32 @@ def _action_schema(request=CommentSerializer, ok=200):
 
 
 @extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("waiting_for_me", bool, description="Only statements waiting for my approval."),
+            OpenApiParameter("status", str),
+            OpenApiParameter("incident", int),
+        ]
+    ),
     retrieve=extend_schema(responses={200: StatementSerializer, 404: R404}),
     partial_update=extend_schema(
         request=StatementEditSerializer,
         responses={200: StatementSerializer, 400: R400, 403: R403, 404: R404, 409: R409_STATEMENT},
     ),
 )
-class StatementViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """One statement and its workflow. Every action answers the changed statement."""
+class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Statements and their workflow. Every action answers the changed statement."""
 
     serializer_class = StatementSerializer
     queryset = Statement.objects.none()
     http_method_names = ["get", "post", "patch", "head", "options"]
+    filterset_fields = ("status", "incident")
 
     def get_queryset(self):
-        return selectors.statements_with_details(selectors.statements_visible_to(self.request.user))
+        user = self.request.user
+        if self.action == "list" and self.request.query_params.get("waiting_for_me") in ("true", "1"):
+            return selectors.statements_with_details(selectors.statements_waiting_for(user))
+        return selectors.statements_with_details(selectors.statements_visible_to(user))
 
     def _do(self, codename: str, service, serializer_class=CommentSerializer, **extra):
         statement = self.get_object()

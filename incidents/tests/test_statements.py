@@ -357,3 +357,33 @@ class TestVisibility:
             {"id": manual_channel.pk, "kind": "manual", "name": "Website (by hand)", "is_default": True}
         ]
         assert api_as(outsider).get("/api/v1/channels/").json()["results"] == []
+
+
+class TestWaitingForMe:
+    def test_approvers_see_what_waits_for_their_decision(self, incident, restricted_incident, team):
+        waiting = draft(incident, team)
+        act(team, "responder", waiting["id"], "submit")
+        draft(incident, team)  # a draft waits for nobody
+        elsewhere = draft(restricted_incident, team)
+        act(team, "responder", elsewhere["id"], "submit")
+        rows = (
+            api_as(team["approver"]).get("/api/v1/statements/", {"waiting_for_me": "true"}).json()["results"]
+        )
+        assert [row["id"] for row in rows] == [waiting["id"], elsewhere["id"]]
+        act(team, "approver", waiting["id"], "approve")
+        rows = (
+            api_as(team["approver"]).get("/api/v1/statements/", {"waiting_for_me": "true"}).json()["results"]
+        )
+        assert [row["id"] for row in rows] == [elsewhere["id"]]
+        assert (
+            api_as(team["approver2"]).get("/api/v1/statements/", {"waiting_for_me": "1"}).json()["count"] == 2
+        )
+        assert (
+            api_as(team["responder"]).get("/api/v1/statements/", {"waiting_for_me": "1"}).json()["count"] == 0
+        )
+
+    def test_the_list_shows_only_visible_statements(self, incident, restricted_incident, team, outsider):
+        draft(incident, team)
+        draft(restricted_incident, team)
+        assert api_as(team["member"]).get("/api/v1/statements/").json()["count"] == 1
+        assert api_as(outsider).get("/api/v1/statements/").json()["count"] == 0
