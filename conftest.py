@@ -1,5 +1,8 @@
 """Project-wide test setup: fast, deterministic settings and the named demo people."""
 
+import os
+from pathlib import Path
+
 import pytest
 from django.conf import settings as django_settings
 
@@ -17,16 +20,17 @@ django_settings.STATIC_ROOT.mkdir(exist_ok=True)
 ROLE_USERNAMES = ("lead", "monitor", "responder", "spokesperson", "approver", "approver2", "observer")
 
 
-@pytest.fixture(autouse=True)
-def _test_settings(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.SECURE_SSL_REDIRECT = False
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+# Test-wide settings, set before anything (the session-wide live server included) reads them:
+# fast password hashing, plain HTTP on 127.0.0.1, static files without a manifest.
+django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+django_settings.SECURE_SSL_REDIRECT = False
+django_settings.SESSION_COOKIE_SECURE = False
+django_settings.CSRF_COOKIE_SECURE = False
+django_settings.SECURE_HSTS_SECONDS = 0
+django_settings.STORAGES = {
+    **django_settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 
 def make_user(
@@ -38,6 +42,18 @@ def make_user(
     if organization is not None:
         services.membership_add(organization=organization, user=user, is_admin=is_admin)
     return user
+
+
+@pytest.fixture
+def builtin_roles(transactional_db):
+    """A transactional test's flush also removes the roles the data migration made: put them back."""
+    from accounts.models import Role
+    from accounts.roles import BUILTIN_ROLES
+
+    for slug, (name, permissions) in BUILTIN_ROLES.items():
+        Role.objects.update_or_create(
+            slug=slug, defaults={"name": name, "permissions": list(permissions), "is_builtin": True}
+        )
 
 
 @pytest.fixture
@@ -80,6 +96,11 @@ def local_server():
 
 
 def pytest_collection_modifyitems(config, items):
+    _deselect_browser_tests_without_chromium(config, items)
+    _deselect_postgresql_tests_on_sqlite(config, items)
+
+
+def _deselect_postgresql_tests_on_sqlite(config, items):
     """Tests marked `postgresql` exercise row locks under real concurrency: run them on PostgreSQL.
 
     They are deselected (not skipped) on SQLite; CI runs the suite again on PostgreSQL.
@@ -91,3 +112,65 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+# --- browser tests -------------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = django_settings.BASE_DIR / "artifacts" / "screenshots"
+
+
+def pytest_configure(config):
+    # Playwright's sync API runs an event loop in the test thread; the live server's ORM calls
+    # happen beside it (shared/STACK.md).
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _deselect_browser_tests_without_chromium(config, items):
+    """`make test` runs the browser tests when Chromium is there; CI must have it (a failure, not a skip)."""
+    if Path(CHROMIUM).exists() or not any("browser" in item.keywords for item in items):
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError(f"Browser tests need Debian's Chromium at {CHROMIUM}: .ci/run installs it.")
+    deselected = [item for item in items if "browser" in item.keywords]
+    items[:] = [item for item in items if "browser" not in item.keywords]
+    config.hook.pytest_deselected(items=deselected)
+    print(f"\nNo Chromium at {CHROMIUM}: {len(deselected)} browser tests not run (apt-get install chromium).")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+                "--disable-gpu",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshots():
+    """Save a page's screenshot under artifacts/screenshots/ (printed at the end of the run)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def save(page, name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save
+
+
+def pytest_terminal_summary(terminalreporter):
+    if ARTIFACTS.exists() and any(ARTIFACTS.iterdir()):
+        terminalreporter.write_line(f"Screenshots of the pages: {ARTIFACTS}")

@@ -1,6 +1,8 @@
 """Reads for incidents, always as seen by one user."""
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from datetime import datetime
+
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
@@ -14,6 +16,7 @@ from incidents.models import (
     Task,
     TimelineEntry,
 )
+from playbooks.models import StatementTemplate
 
 INCIDENT_CODENAMES = (
     "view_incident",
@@ -61,7 +64,7 @@ def permissions_on(user: User, incident: Incident) -> set[str]:
 
 
 def timeline_of(incident: Incident, *, after: int | None = None) -> QuerySet[TimelineEntry]:
-    entries = incident.timeline.select_related("author").order_by("id")
+    entries = incident.timeline.select_related("author", "corrects").order_by("id")
     return entries.filter(id__gt=after) if after is not None else entries
 
 
@@ -122,3 +125,45 @@ def statements_waiting_for(user: User) -> QuerySet[Statement]:
         .exclude(Exists(decided))
         .order_by("submitted_at", "pk")
     )
+
+
+def incidents_filtered(
+    user: User, *, q: str = "", status: str = "", severity: str = "", drill: str = "", mine: bool = False
+) -> QuerySet[Incident]:
+    """The incident list as filtered on its page; open incidents unless `status` says otherwise."""
+    incidents = incidents_visible_to(user)
+    if status == "":
+        incidents = incidents.filter(status__in=Incident.OPEN_STATUSES)
+    elif status != "all":
+        incidents = incidents.filter(status=status)
+    if severity:
+        incidents = incidents.filter(severity=severity)
+    if drill:
+        incidents = incidents.filter(is_drill=drill == "yes")
+    if mine:
+        incidents = incidents.filter(role_assignments__user=user).distinct()
+    if q:
+        incidents = incidents.filter(Q(title__icontains=q) | Q(summary__icontains=q))
+    return incidents.order_by("-detected_at", "-pk")
+
+
+def last_public_updates(incidents) -> dict[int, datetime]:
+    """When each incident last published a statement, in one query."""
+    rows = (
+        Statement.objects.filter(incident__in=incidents, status=Statement.Status.PUBLISHED)
+        .values("incident")
+        .annotate(last=Max("published_at"))
+    )
+    return {row["incident"]: row["last"] for row in rows}
+
+
+def people_of(incident: Incident) -> QuerySet[User]:
+    return User.objects.filter(
+        memberships__organization_id=incident.organization_id, is_active=True
+    ).order_by("full_name", "username")
+
+
+def templates_for(incident: Incident) -> QuerySet[StatementTemplate]:
+    if incident.playbook_id is None:
+        return StatementTemplate.objects.filter(playbook__organization_id=incident.organization_id)
+    return StatementTemplate.objects.filter(playbook_id=incident.playbook_id)

@@ -13,7 +13,7 @@ class TestSignIn:
     def test_it_signs_in_and_lands_on_the_dashboard(self, client, team):
         response = client.post("/accounts/login/", {"username": "lead", "password": "demo"}, follow=True)
         assert response.redirect_chain[-1][0] == "/"
-        assert b"Lumen Energy" in response.content
+        assert b"What needs attention" in response.content
 
     def test_a_wrong_password_shows_a_form_error(self, client, team):
         response = client.post("/accounts/login/", {"username": "lead", "password": "nope"})
@@ -62,13 +62,13 @@ class TestLanguages:
         client.force_login(make_user("daan", organization=org, language="nl"))
         response = client.get("/")
         assert response["Content-Language"] == "nl"
-        assert b"Je organisaties" in response.content
+        assert b"Wat aandacht vraagt" in response.content
         assert b'<html lang="nl">' in response.content
 
     def test_an_english_speaking_user_gets_english_pages(self, client, team):
         client.force_login(team["monitor"])
         response = client.get("/", HTTP_ACCEPT_LANGUAGE="nl")
-        assert b"Your organizations" in response.content
+        assert b"What needs attention" in response.content
 
     def test_the_sign_in_page_follows_the_browser_language(self, client):
         response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="nl")
@@ -80,7 +80,7 @@ class TestLanguages:
         assert response.status_code == 302
         team["monitor"].refresh_from_db()
         assert team["monitor"].language == "nl"
-        assert b"Je organisaties" in client.get("/").content
+        assert b"Wat aandacht vraagt" in client.get("/").content
 
     def test_the_language_switch_refuses_a_foreign_next(self, client, team):
         response = client.post("/accounts/language/", {"language": "nl", "next": "https://evil.example/"})

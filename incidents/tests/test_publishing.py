@@ -184,7 +184,7 @@ class TestRetries:
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_racing_approvals_and_publishes_give_one_consistent_result_and_one_post(
-    org, team, roles, local_server
+    builtin_roles, org, team, roles, local_server
 ):
     server = local_server(lambda request: Answer(200, {"id": "race"}))
     Channel.objects.create(
