@@ -116,6 +116,11 @@ class IncidentRoleAssignmentSerializer(serializers.ModelSerializer):
 
 
 class TimelineEntrySerializer(serializers.ModelSerializer):
+    body = serializers.CharField(
+        source="text",
+        read_only=True,
+        help_text="What happened; the system's own entries in the caller's language.",
+    )
     author_name = serializers.CharField(source="author.get_full_name", read_only=True, default=None)
     corrected_by = serializers.SerializerMethodField(help_text="Ids of the entries that correct this one.")
 

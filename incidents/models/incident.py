@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, Role
 from crisisdesk.errors import DomainError
+from incidents import timeline_messages
 from playbooks.models import DEFAULT_TARGETS, Playbook, PlaybookRevision, Severity
 
 
@@ -207,6 +208,13 @@ class TimelineEntry(models.Model):
         related_name="+",
         verbose_name=_("author"),
     )
+    message = models.JSONField(
+        _("message"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("What the system wrote, as a message and values, to show in each reader's language."),
+    )
     corrects = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -233,6 +241,11 @@ class TimelineEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise DomainError(_("Timeline entries cannot be deleted; add a correcting entry instead."))
+
+    @property
+    def text(self) -> str:
+        """The entry in the reader's language: a person's words as written, the system's translated."""
+        return timeline_messages.render(self.message) if self.message else self.body
 
 
 class Task(models.Model):

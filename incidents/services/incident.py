@@ -10,12 +10,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop
 
 from accounts import services as accounts_services
 from accounts.models import Organization, Role, User
 from crisisdesk.errors import DomainError
+from incidents import timeline_messages
+from incidents import timeline_messages as tm
 from incidents.models import Incident, IncidentRoleAssignment, PostMortem, Task, TimelineEntry
+from incidents.timeline_messages import say
 from playbooks import services as playbooks_services
 from playbooks.models import Playbook
 
@@ -31,13 +34,18 @@ def entry_write(
     *,
     incident: Incident,
     kind: str,
-    body: str,
+    body: str = "",
+    message: dict | None = None,
     author: User | None = None,
     occurred_at: datetime | None = None,
     corrects: TimelineEntry | None = None,
 ) -> TimelineEntry:
+    """Append to the timeline: a person's `body`, or the system's `message` (see timeline_messages)."""
     now = timezone.now()
+    if message is not None:
+        body = timeline_messages.render_english(message)
     return TimelineEntry.objects.create(
+        message=message,
         incident=incident,
         kind=kind,
         body=body,
@@ -100,17 +108,17 @@ def incident_open(
         kind=TimelineEntry.Kind.SYSTEM,
         author=acting_user,
         occurred_at=detected_at,
-        body=_opened_body(incident, acting_user),
+        message=_opened_message(incident, acting_user),
     )
     if playbook is not None:
         tasks = _tasks_from_playbook(incident, playbook, acting_user)
-        people = ", ".join(sorted(f"{user.get_full_name()} ({role.display_name})" for user, role in grants))
+        people = sorted((user.get_full_name(), role.name) for user, role in grants)
         entry_write(
             incident=incident,
             kind=TimelineEntry.Kind.ROLE_CHANGE,
             author=acting_user,
             occurred_at=detected_at,
-            body=_("Roles from the playbook: %(people)s.") % {"people": people},
+            message=say(gettext_noop("Roles from the playbook: %(people)s."), people=tm.people(people)),
         )
         if tasks:
             entry_write(
@@ -118,12 +126,11 @@ def incident_open(
                 kind=TimelineEntry.Kind.TASK,
                 author=acting_user,
                 occurred_at=detected_at,
-                body=ngettext(
-                    "%(count)d task from the playbook's steps.",
-                    "%(count)d tasks from the playbook's steps.",
+                message=tm.say_count(
                     len(tasks),
-                )
-                % {"count": len(tasks)},
+                    gettext_noop("%(count)d task from the playbook's steps."),
+                    gettext_noop("%(count)d tasks from the playbook's steps."),
+                ),
             )
     return incident
 
@@ -136,19 +143,20 @@ def _current_revision(playbook: Playbook | None, acting_user: User):
     )
 
 
-def _opened_body(incident: Incident, acting_user: User) -> str:
-    values = {"name": acting_user.get_full_name(), "severity": incident.get_severity_display().lower()}
-    if incident.playbook is not None:
-        values["playbook"] = incident.playbook.name
-        values["revision"] = incident.playbook_revision.number
-        return (
-            _(
-                "%(name)s opened the incident (%(severity)s) from the playbook “%(playbook)s”, "
-                "revision %(revision)d."
-            )
-            % values
-        )
-    return _("%(name)s opened the incident (%(severity)s).") % values
+def _opened_message(incident: Incident, acting_user: User) -> dict:
+    name, severity = acting_user.get_full_name(), tm.severity(incident.severity)
+    if incident.playbook is None:
+        return say(gettext_noop("%(name)s opened the incident (%(severity)s)."), name=name, severity=severity)
+    return say(
+        gettext_noop(
+            "%(name)s opened the incident (%(severity)s) from the playbook “%(playbook)s”, "
+            "revision %(revision)d."
+        ),
+        name=name,
+        severity=severity,
+        playbook=incident.playbook.name,
+        revision=incident.playbook_revision.number,
+    )
 
 
 def _grant_roles(incident: Incident, grants: set[tuple[User, Role]], *, assigned_by: User) -> None:
@@ -194,7 +202,7 @@ def incident_transition(
     incident = locked.select_related("postmortem").get(pk=incident.pk)
     require(acting_user, "change_incident", incident)
     at = min(at or timezone.now(), timezone.now())
-    before = incident.get_status_display()
+    before = incident.status
     changed = incident.transition_to(to, at=at)
     incident.save(update_fields=[*changed, "updated_at"])
     entry_write(
@@ -202,8 +210,11 @@ def incident_transition(
         kind=TimelineEntry.Kind.STATUS_CHANGE,
         author=acting_user,
         occurred_at=at,
-        body=_("Status: %(before)s → %(after)s.")
-        % {"before": before, "after": incident.get_status_display()},
+        message=say(
+            gettext_noop("Status: %(before)s → %(after)s."),
+            before=tm.status(before),
+            after=tm.status(incident.status),
+        ),
     )
     return incident
 
@@ -221,7 +232,7 @@ def incident_update(*, incident: Incident, acting_user: User, **fields) -> Incid
     changed = [name for name, value in fields.items() if getattr(incident, name) != value]
     if not changed:
         return incident
-    old_severity = incident.get_severity_display()
+    old_severity = incident.severity
     for name in changed:
         setattr(incident, name, fields[name])
     incident.save(update_fields=[*changed, "updated_at"])
@@ -230,8 +241,11 @@ def incident_update(*, incident: Incident, acting_user: User, **fields) -> Incid
             incident=incident,
             kind=TimelineEntry.Kind.SYSTEM,
             author=acting_user,
-            body=_("Severity: %(before)s → %(after)s.")
-            % {"before": old_severity, "after": incident.get_severity_display()},
+            message=say(
+                gettext_noop("Severity: %(before)s → %(after)s."),
+                before=tm.severity(old_severity),
+                after=tm.severity(incident.severity),
+            ),
         )
     if "restricted" in changed:
         grant = (
@@ -244,16 +258,20 @@ def incident_update(*, incident: Incident, acting_user: User, **fields) -> Incid
             incident=incident,
             kind=TimelineEntry.Kind.SYSTEM,
             author=acting_user,
-            body=_("Now restricted: only people with a role see this incident.")
+            message=say(gettext_noop("Now restricted: only people with a role see this incident."))
             if incident.restricted
-            else _("No longer restricted: every member of the organization sees this incident."),
+            else say(
+                gettext_noop("No longer restricted: every member of the organization sees this incident.")
+            ),
         )
     if {"title", "summary"} & set(changed):
         entry_write(
             incident=incident,
             kind=TimelineEntry.Kind.SYSTEM,
             author=acting_user,
-            body=_("%(name)s changed the title or summary.") % {"name": acting_user.get_full_name()},
+            message=say(
+                gettext_noop("%(name)s changed the title or summary."), name=acting_user.get_full_name()
+            ),
         )
     return incident
 
@@ -279,7 +297,9 @@ def role_assign(
             incident=incident,
             kind=TimelineEntry.Kind.ROLE_CHANGE,
             author=acting_user,
-            body=_("%(user)s is now %(role)s.") % {"user": user.get_full_name(), "role": role.display_name},
+            message=say(
+                gettext_noop("%(user)s is now %(role)s."), user=user.get_full_name(), role=tm.role(role.name)
+            ),
         )
     return assignment, created
 
@@ -306,8 +326,11 @@ def role_remove(*, assignment: IncidentRoleAssignment, acting_user: User) -> Non
         incident=incident,
         kind=TimelineEntry.Kind.ROLE_CHANGE,
         author=acting_user,
-        body=_("%(user)s is no longer %(role)s.")
-        % {"user": assignment.user.get_full_name(), "role": assignment.role.display_name},
+        message=say(
+            gettext_noop("%(user)s is no longer %(role)s."),
+            user=assignment.user.get_full_name(),
+            role=tm.role(assignment.role.name),
+        ),
     )
 
 
@@ -371,7 +394,7 @@ def task_create(
         incident=incident,
         kind=TimelineEntry.Kind.TASK,
         author=acting_user,
-        body=_("New task: %(title)s.") % {"title": title},
+        message=say(gettext_noop("New task: %(title)s."), title=title),
     )
     return task
 
@@ -394,8 +417,11 @@ def task_update(*, task: Task, acting_user: User, **fields) -> Task:
             incident=task.incident,
             kind=TimelineEntry.Kind.TASK,
             author=acting_user,
-            body=_("%(user)s takes the task “%(title)s”.")
-            % {"user": task.assignee.get_full_name(), "title": task.title},
+            message=say(
+                gettext_noop("%(user)s takes the task “%(title)s”."),
+                user=task.assignee.get_full_name(),
+                title=task.title,
+            ),
         )
     return task
 
@@ -410,7 +436,7 @@ def task_complete(*, task: Task, acting_user: User) -> Task:
         incident=task.incident,
         kind=TimelineEntry.Kind.TASK,
         author=acting_user,
-        body=_("Done: %(title)s.") % {"title": task.title},
+        message=say(gettext_noop("Done: %(title)s."), title=task.title),
     )
     return task
 

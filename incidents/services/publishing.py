@@ -9,12 +9,13 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop
 
 from incidents import connectors
 from incidents.models import Publication, TimelineEntry
 from incidents.services.incident import entry_write
 from incidents.services.statements import publication_confirm
+from incidents.timeline_messages import say_count
 
 CLAIM_TIMEOUT = timedelta(minutes=2)
 
@@ -85,10 +86,12 @@ def publication_give_up(*, publication_id: int, error: str) -> None:
     entry_write(
         incident=publication.statement.incident,
         kind=TimelineEntry.Kind.STATEMENT,
-        body=ngettext(
-            "Publishing on %(channel)s failed after %(attempts)d attempt: %(error)s",
-            "Publishing on %(channel)s failed after %(attempts)d attempts: %(error)s",
+        message=say_count(
             publication.attempts,
-        )
-        % {"channel": publication.channel.name, "attempts": publication.attempts, "error": error},
+            gettext_noop("Publishing on %(channel)s failed after %(attempts)d attempt: %(error)s"),
+            gettext_noop("Publishing on %(channel)s failed after %(attempts)d attempts: %(error)s"),
+            channel=publication.channel.name,
+            attempts=publication.attempts,
+            error=error,
+        ),
     )

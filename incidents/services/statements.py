@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from crisisdesk.errors import DomainError
@@ -24,6 +25,7 @@ from incidents.models import (
     TimelineEntry,
 )
 from incidents.services.incident import entry_write, require
+from incidents.timeline_messages import say
 from playbooks.models import StatementTemplate
 
 
@@ -58,8 +60,10 @@ def _locked(statement: Statement) -> Statement:
     return Statement.objects.select_for_update(of=("self",)).select_related("incident").get(pk=statement.pk)
 
 
-def _statement_entry(statement: Statement, author: User, body: str) -> None:
-    entry_write(incident=statement.incident, kind=TimelineEntry.Kind.STATEMENT, author=author, body=body)
+def _statement_entry(statement: Statement, author: User, message: dict) -> None:
+    entry_write(
+        incident=statement.incident, kind=TimelineEntry.Kind.STATEMENT, author=author, message=message
+    )
 
 
 @transaction.atomic
@@ -91,7 +95,9 @@ def statement_draft(
     )
     StatementRevision.objects.create(statement=statement, number=1, body=statement.body, author=acting_user)
     _statement_entry(
-        statement, acting_user, _("%(name)s drafted a statement.") % {"name": acting_user.get_full_name()}
+        statement,
+        acting_user,
+        say(gettext_noop("%(name)s drafted a statement."), name=acting_user.get_full_name()),
     )
     return statement
 
@@ -120,11 +126,13 @@ def statement_edit(*, statement: Statement, acting_user: User, body: str, versio
     StatementRevision.objects.create(
         statement=statement, number=statement.revision, body=body, author=acting_user
     )
-    note = _("%(name)s edited the statement (revision %(revision)d).")
+    note = gettext_noop("%(name)s edited the statement (revision %(revision)d).")
     if had_approvals:
-        note = _("%(name)s edited the statement (revision %(revision)d); the approvals given are void.")
+        note = gettext_noop(
+            "%(name)s edited the statement (revision %(revision)d); the approvals given are void."
+        )
     _statement_entry(
-        statement, acting_user, note % {"name": acting_user.get_full_name(), "revision": statement.revision}
+        statement, acting_user, say(note, name=acting_user.get_full_name(), revision=statement.revision)
     )
     return statement
 
@@ -140,9 +148,12 @@ def statement_submit(*, statement: Statement, acting_user: User, comment: str = 
     _statement_entry(
         statement,
         acting_user,
-        _("%(name)s submitted the statement for approval (%(count)d needed).")
-        % {"name": acting_user.get_full_name(), "count": required}
-        + _comment(comment),
+        say(
+            gettext_noop("%(name)s submitted the statement for approval (%(count)d needed)."),
+            name=acting_user.get_full_name(),
+            count=required,
+            note=comment,
+        ),
     )
     return statement
 
@@ -177,17 +188,19 @@ def _decide(statement: Statement, acting_user: User, decision: str, comment: str
         given = 1 + sum(1 for approval in current if approval.decision == Approval.Decision.APPROVED)
         required = statement.incident.approvals_required
         statement.approve(approvals_given=given, approvals_required=required)
-        note = _("%(name)s approved the statement (%(given)d of %(required)d).") % {
-            "name": name,
-            "given": given,
-            "required": required,
-        }
+        message = say(
+            gettext_noop("%(name)s approved the statement (%(given)d of %(required)d)."),
+            name=name,
+            given=given,
+            required=required,
+            note=comment,
+        )
     else:
         statement.request_changes()
-        note = _("%(name)s asked for changes to the statement.") % {"name": name}
+        message = say(gettext_noop("%(name)s asked for changes to the statement."), name=name, note=comment)
     statement.version += 1
     statement.save(update_fields=["status", "version", "updated_at"])
-    _statement_entry(statement, acting_user, note + _comment(comment))
+    _statement_entry(statement, acting_user, message)
     return statement
 
 
@@ -201,13 +214,9 @@ def statement_withdraw(*, statement: Statement, acting_user: User, comment: str 
     _statement_entry(
         statement,
         acting_user,
-        _("%(name)s withdrew the statement.") % {"name": acting_user.get_full_name()} + _comment(comment),
+        say(gettext_noop("%(name)s withdrew the statement."), name=acting_user.get_full_name(), note=comment),
     )
     return statement
-
-
-def _comment(comment: str) -> str:
-    return f" “{comment.strip()}”" if comment.strip() else ""
 
 
 # --- publishing -------------------------------------------------------------------------------
@@ -248,8 +257,11 @@ def statement_publish(
         _statement_entry(
             statement,
             acting_user,
-            _("%(name)s is publishing the statement on %(channel)s.")
-            % {"name": acting_user.get_full_name(), "channel": channel.name},
+            say(
+                gettext_noop("%(name)s is publishing the statement on %(channel)s."),
+                name=acting_user.get_full_name(),
+                channel=channel.name,
+            ),
         )
     from incidents.tasks import publish_publication
 
@@ -275,10 +287,16 @@ def publication_confirm(*, publication: Publication, external_id: str, external_
         Incident.objects.filter(pk=statement.incident_id, first_response_at__isnull=True).update(
             first_response_at=now
         )
-    where = f" {external_url}" if external_url else ""
+
     entry_write(
         incident=statement.incident,
         kind=TimelineEntry.Kind.STATEMENT,
-        body=_("Statement published on %(channel)s.") % {"channel": publication.channel.name} + where,
+        message=say(
+            gettext_noop("Statement published on %(channel)s: %(url)s"),
+            channel=publication.channel.name,
+            url=external_url,
+        )
+        if external_url
+        else say(gettext_noop("Statement published on %(channel)s."), channel=publication.channel.name),
     )
     return publication

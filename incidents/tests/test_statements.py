@@ -327,7 +327,7 @@ class TestPublishingByHand:
             "Responder submitted the statement for approval (2 needed).",
             "Approver approved the statement (1 of 2).",
             "Approver2 approved the statement (2 of 2).",
-            "Statement published on Website (by hand). https://x.example/1",
+            "Statement published on Website (by hand): https://x.example/1",
         ]
 
 

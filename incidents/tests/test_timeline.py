@@ -147,3 +147,22 @@ class TestPolling:
         )
         with django_assert_max_num_queries(len(small.captured_queries)):
             assert len(client.get(url(incident), {"after": cursor}).json()["results"]) == 305
+
+
+class TestLanguages:
+    def test_a_system_entry_reads_in_each_readers_language(self, client, incident, team):
+        services.incident_transition(incident=incident, to="acknowledged", acting_user=team["lead"])
+        team["approver2"].language = "nl"
+        team["approver2"].save(update_fields=["language"])
+        client.force_login(team["approver2"])
+        assert "Status: Gedetecteerd → Bevestigd." in client.get(f"/incidents/{incident.pk}/").content.decode()
+        client.force_login(team["observer"])
+        assert "Status: Detected → Acknowledged." in client.get(f"/incidents/{incident.pk}/").content.decode()
+        rows = api_as(team["observer"]).get(url(incident), HTTP_ACCEPT_LANGUAGE="nl").json()["results"]
+        assert rows[-1]["body"] == "Status: Gedetecteerd → Bevestigd."
+        assert incident.timeline.last().body == "Status: Detected → Acknowledged."  # the record, in English
+
+    def test_a_persons_words_are_shown_as_written(self, client, incident, team):
+        services.timeline_add(incident=incident, acting_user=team["monitor"], body="Status: all calm.")
+        client.force_login(team["approver2"])
+        assert "Status: all calm." in client.get(f"/incidents/{incident.pk}/").content.decode()
