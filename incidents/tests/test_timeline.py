@@ -155,7 +155,9 @@ class TestLanguages:
         team["approver2"].language = "nl"
         team["approver2"].save(update_fields=["language"])
         client.force_login(team["approver2"])
-        assert "Status: Gedetecteerd → Bevestigd." in client.get(f"/incidents/{incident.pk}/").content.decode()
+        assert (
+            "Status: Gedetecteerd → Bevestigd." in client.get(f"/incidents/{incident.pk}/").content.decode()
+        )
         client.force_login(team["observer"])
         assert "Status: Detected → Acknowledged." in client.get(f"/incidents/{incident.pk}/").content.decode()
         rows = api_as(team["observer"]).get(url(incident), HTTP_ACCEPT_LANGUAGE="nl").json()["results"]
