@@ -17,6 +17,8 @@ test: install ## lint, migrations check and the whole suite
 
 bench: install ## benchmarks that print figures (DATABASE_URL=postgres://... for PostgreSQL)
 	$(PY) -m bench.timeline
+	$(PY) -m bench.ingest
+	$(PY) -m bench.sentiment
 
 setup: install
 	DEBUG=1 $(PY) manage.py migrate --noinput

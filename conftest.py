@@ -57,6 +57,13 @@ def builtin_roles(transactional_db):
 
 
 @pytest.fixture
+def roles(db) -> dict:
+    from accounts.models import Role
+
+    return {role.slug: role for role in Role.objects.all()}
+
+
+@pytest.fixture
 def org(db) -> Organization:
     return services.organization_create(name="Lumen Energy", slug="lumen")
 

@@ -12,6 +12,7 @@ from incidents.api import (
     TimelineViewSet,
 )
 from incidents.statement_api import ChannelViewSet, IncidentStatementViewSet, StatementViewSet
+from monitoring.api import AlertViewSet, IncidentMentionViewSet, MentionViewSet, SourceViewSet
 from playbooks.api import PlaybookViewSet
 
 router = DefaultRouter()
@@ -22,6 +23,9 @@ router.register("incidents", IncidentViewSet, basename="incident")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("statements", StatementViewSet, basename="statement")
 router.register("channels", ChannelViewSet, basename="channel")
+router.register("sources", SourceViewSet, basename="source")
+router.register("mentions", MentionViewSet, basename="mention")
+router.register("alerts", AlertViewSet, basename="alert")
 
 LIST = {"get": "list", "post": "create"}
 
@@ -45,6 +49,11 @@ urlpatterns = [
         "incidents/<int:incident_pk>/statements/",
         IncidentStatementViewSet.as_view(LIST),
         name="incident-statements",
+    ),
+    path(
+        "incidents/<int:incident_pk>/mentions/",
+        IncidentMentionViewSet.as_view(LIST),
+        name="incident-mentions",
     ),
     *router.urls,
 ]

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "accounts",
     "playbooks",
     "incidents",
+    "monitoring",
     "crisisdesk",
 ]
 
@@ -202,6 +203,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IncidentStatusEnum": "incidents.models.Incident.Status",
         "SeverityEnum": "playbooks.models.Severity",
+        "ChannelKindEnum": "incidents.models.Channel.Kind",
+        "SourceKindEnum": "monitoring.models.Source.Kind",
+        "AlertRuleKindEnum": "monitoring.models.AlertRule.Kind",
+        "StatementTemplateKindEnum": "playbooks.models.StatementTemplate.Kind",
     },
 }
 
@@ -222,6 +227,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "poll-sources": {"task": "monitoring.tasks.poll_sources", "schedule": 60.0},
+    "evaluate-alerts": {"task": "monitoring.tasks.evaluate_alerts", "schedule": 60.0},
+}
 
 # --- E-mail --------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

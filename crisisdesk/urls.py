@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("incidents/", include("incidents.urls")),
     path("playbooks/", include("playbooks.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("status/<slug:slug>/", status_page, name="status-page"),
     path("status/<slug:slug>/feed/", StatusFeed(), name="status-feed"),
     path("admin/", admin.site.urls),

@@ -3,11 +3,12 @@ from django.shortcuts import render
 
 from incidents import selectors as incident_selectors
 from incidents import timers
+from monitoring import selectors as monitoring_selectors
 
 
 @login_required
 def dashboard(request):
-    """What needs attention now: open incidents with their timers, statements waiting for me."""
+    """What needs attention now: open incidents with their timers, statements waiting for me, new alerts."""
     incidents = list(incident_selectors.incidents_filtered(request.user)[:50])
     last_updates = incident_selectors.last_public_updates(incidents)
     now = timers.now()
@@ -24,4 +25,7 @@ def dashboard(request):
     waiting = incident_selectors.statements_waiting_for(request.user).select_related("incident", "author")[
         :20
     ]
-    return render(request, "dashboard.html", {"rows": rows, "waiting": waiting})
+    alerts = (
+        monitoring_selectors.alerts_visible_to(request.user).filter(status="new").order_by("-created_at")[:10]
+    )
+    return render(request, "dashboard.html", {"rows": rows, "waiting": waiting, "alerts": alerts})

@@ -139,6 +139,9 @@ def room_context(request, incident: Incident, **bound_forms) -> dict:
             prefix="draft",
         ),
         "limit": ROOM_TIMELINE_LIMIT,
+        # Mentions live in monitoring, to the right of incidents: read through the reverse relation.
+        "mentions": incident.mentions.order_by("-posted_at")[:20] if hasattr(incident, "mentions") else [],
+        "mention_count": incident.mentions.count() if hasattr(incident, "mentions") else 0,
     }
 
 

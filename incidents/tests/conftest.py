@@ -1,7 +1,6 @@
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.models import Role
 from incidents import services
 
 # The role each demo person plays on the incident fixture (DESIGN.md's matrix columns).
@@ -13,11 +12,6 @@ ROLE_OF = {
     "approver2": "approver",
     "observer": "observer",
 }
-
-
-@pytest.fixture
-def roles() -> dict[str, Role]:
-    return {role.slug: role for role in Role.objects.all()}
 
 
 def open_incident(org, team, roles, **kwargs):

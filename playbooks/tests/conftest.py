@@ -1,12 +1,6 @@
 import pytest
 
-from accounts.models import Role
 from playbooks import services
-
-
-@pytest.fixture
-def roles() -> dict[str, Role]:
-    return {role.slug: role for role in Role.objects.all()}
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from accounts import demo as accounts_demo
 from incidents import demo as incidents_demo
+from monitoring import demo as monitoring_demo
 from playbooks import demo as playbooks_demo
 
 
@@ -14,7 +15,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         accounts = accounts_demo.seed()
         playbooks = playbooks_demo.seed(accounts)
-        incidents_demo.seed(accounts, playbooks)
+        incidents = incidents_demo.seed(accounts, playbooks)
+        monitoring_demo.seed(accounts, playbooks, incidents)
         self.stdout.write(
             _("Demo ready: %(org)s with %(count)d people; password for every demo user: %(password)s")
             % {
