@@ -15,7 +15,19 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ("full_name", "email", "language", "time_zone")
+        fields = (
+            "full_name",
+            "email",
+            "language",
+            "time_zone",
+            "email_reminders",
+            "quiet_from",
+            "quiet_until",
+        )
+        widgets = {
+            "quiet_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
 
 
 class LanguageForm(forms.Form):

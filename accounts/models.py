@@ -27,9 +27,26 @@ class User(AbstractUser):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/Amsterdam", validators=[validate_time_zone]
     )
+    email_reminders = models.BooleanField(_("reminders by e-mail"), default=True)
+    quiet_from = models.TimeField(
+        _("quiet hours from"),
+        null=True,
+        blank=True,
+        help_text=_("No reminder e-mails from this time (a critical incident still sends)."),
+    )
+    quiet_until = models.TimeField(_("quiet hours until"), null=True, blank=True)
 
     class Meta(AbstractUser.Meta):
         ordering = ["username"]
+
+    def in_quiet_hours(self, moment) -> bool:
+        """Whether `moment` falls in this person's quiet hours, in their own time zone."""
+        if self.quiet_from is None or self.quiet_until is None:
+            return False
+        local = moment.astimezone(zoneinfo.ZoneInfo(self.time_zone)).time()
+        if self.quiet_from <= self.quiet_until:
+            return self.quiet_from <= local < self.quiet_until
+        return local >= self.quiet_from or local < self.quiet_until  # across midnight
 
     def get_full_name(self) -> str:
         return self.full_name or self.username
@@ -44,6 +61,20 @@ class User(AbstractUser):
 class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), unique=True)
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=User.Language.choices,
+        default="nl",
+        help_text=_("For messages to the whole team, such as the chat webhook."),
+    )
+    chat_webhook_url = models.URLField(
+        _("chat webhook"),
+        blank=True,
+        help_text=_(
+            "Slack- or Mattermost-compatible incoming webhook for new incidents, late updates and approvals."
+        ),
+    )
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="organization", editable=False)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"

@@ -80,10 +80,25 @@ def organization_revoke(*, organization: Organization, codename: str, obj: model
     remove_perm(codename, organization.group, obj)
 
 
-def user_update_profile(*, user: User, full_name: str, email: str, language: str, time_zone: str) -> User:
-    user.full_name, user.email, user.language, user.time_zone = full_name, email, language, time_zone
+PROFILE_FIELDS = (
+    "full_name",
+    "email",
+    "language",
+    "time_zone",
+    "email_reminders",
+    "quiet_from",
+    "quiet_until",
+)
+
+
+def user_update_profile(*, user: User, **fields) -> User:
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"user_update_profile() cannot change {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(user, name, value)
     user.full_clean(exclude=["password", "username"])
-    user.save(update_fields=["full_name", "email", "language", "time_zone"])
+    user.save(update_fields=list(fields))
     return user
 
 

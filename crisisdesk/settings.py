@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "incidents.context_processors.notifications",
             ],
         },
     },
@@ -230,6 +231,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "poll-sources": {"task": "monitoring.tasks.poll_sources", "schedule": 60.0},
     "evaluate-alerts": {"task": "monitoring.tasks.evaluate_alerts", "schedule": 60.0},
+    "send-reminders": {"task": "incidents.tasks.send_reminders", "schedule": 60.0},
 }
 
 # --- E-mail --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from crisisdesk import views
+from incidents import views as incident_views
 from incidents.status_page import StatusFeed, status_page
 
 admin.site.site_header = _("crisisdesk administration")
@@ -13,6 +14,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("accounts/", include("accounts.urls")),
     path("incidents/", include("incidents.urls")),
+    path("notifications/", incident_views.notifications, name="notifications"),
     path("playbooks/", include("playbooks.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("status/<slug:slug>/", status_page, name="status-page"),

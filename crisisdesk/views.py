@@ -17,7 +17,7 @@ def dashboard(request):
             incident,
             [
                 (t, t.state(now))
-                for t in timers.timers_for(incident, last_public_update=last_updates.get(incident.pk))
+                for t in timers.timers_for(incident, last_update=last_updates.get(incident.pk))
             ],
         )
         for incident in incidents

@@ -1,8 +1,6 @@
 """Reads for incidents, always as seen by one user."""
 
-from datetime import datetime
-
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
@@ -16,6 +14,7 @@ from incidents.models import (
     Task,
     TimelineEntry,
 )
+from incidents.timers import LastUpdate
 from playbooks.models import StatementTemplate
 
 INCIDENT_CODENAMES = (
@@ -147,14 +146,17 @@ def incidents_filtered(
     return incidents.order_by("-detected_at", "-pk")
 
 
-def last_public_updates(incidents) -> dict[int, datetime]:
-    """When each incident last published a statement, in one query."""
+def last_public_updates(incidents) -> dict[int, LastUpdate]:
+    """Each incident's last published statement (when, and the next update it promised), in one query."""
+    latest: dict[int, LastUpdate] = {}
     rows = (
         Statement.objects.filter(incident__in=incidents, status=Statement.Status.PUBLISHED)
-        .values("incident")
-        .annotate(last=Max("published_at"))
+        .order_by("incident", "-published_at")
+        .values_list("incident", "published_at", "next_update_at")
     )
-    return {row["incident"]: row["last"] for row in rows}
+    for incident_id, published_at, promised in rows:
+        latest.setdefault(incident_id, LastUpdate(published_at, promised))
+    return latest
 
 
 def people_of(incident: Incident) -> QuerySet[User]:

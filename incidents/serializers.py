@@ -58,15 +58,35 @@ class IncidentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class TimerSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    done_at = serializers.DateTimeField(allow_null=True)
+    state = serializers.CharField(help_text="done, ok, soon, overdue or promise_broken")
+
+
 class IncidentDetailSerializer(IncidentSerializer):
     permissions = serializers.SerializerMethodField(help_text="What the caller may do on this incident.")
+    timers = serializers.SerializerMethodField(help_text="Targets of the playbook: what is due when.")
 
     class Meta(IncidentSerializer.Meta):
-        fields = (*IncidentSerializer.Meta.fields, "permissions")
+        fields = (*IncidentSerializer.Meta.fields, "permissions", "timers")
         read_only_fields = fields
 
     def get_permissions(self, incident: Incident) -> list[str]:
         return sorted(self.context.get("permissions", ()))
+
+    @extend_schema_field(TimerSerializer(many=True))
+    def get_timers(self, incident: Incident) -> list[dict]:
+        from incidents import timers
+        from incidents.selectors import last_public_updates
+
+        now = timezone.now()
+        last = last_public_updates([incident]).get(incident.pk)
+        return [
+            {"key": t.key, "due_at": t.due_at, "done_at": t.done_at, "state": t.state(now)}
+            for t in timers.timers_for(incident, last_update=last)
+        ]
 
 
 class IncidentCreateSerializer(serializers.Serializer):
@@ -256,6 +276,7 @@ class StatementSerializer(serializers.ModelSerializer):
             "approvals",
             "approvals_required",
             "tone",
+            "next_update_at",
             "submitted_at",
             "waiting_seconds",
             "published_at",
@@ -285,6 +306,9 @@ class StatementSerializer(serializers.ModelSerializer):
 
 class StatementCreateSerializer(serializers.Serializer):
     body = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
+    next_update_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="When the statement promises the next update."
+    )
     language = serializers.ChoiceField(choices=Language.choices, default=Language.ENGLISH)
     template = serializers.PrimaryKeyRelatedField(
         queryset=StatementTemplate.objects.none(), required=False, allow_null=True

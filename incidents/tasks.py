@@ -20,3 +20,29 @@ def publish_publication(self, publication_id: int) -> str:
             publishing.publication_give_up(publication_id=publication_id, error=str(error))
             return "failed"
         raise self.retry(countdown=backoff_seconds(self.request.retries), exc=error) from error
+
+
+@shared_task
+def send_reminders() -> int:
+    """Beat: remind people of what is due soon or late; answers how many reminders went out."""
+    from incidents.services.reminders import reminders_send
+
+    return len(reminders_send())
+
+
+@shared_task(bind=True, max_retries=3)
+def post_to_chat(self, organization_id: int, text: str) -> None:
+    """Post to the organization's Slack- or Mattermost-compatible incoming webhook."""
+    import requests
+
+    from accounts.models import Organization
+
+    url = Organization.objects.get(pk=organization_id).chat_webhook_url
+    if not url:
+        return
+    try:
+        response = requests.post(url, json={"text": text}, timeout=(5, 15))
+    except requests.RequestException as error:
+        raise self.retry(countdown=backoff_seconds(self.request.retries), exc=error) from error
+    if response.status_code >= 500:
+        raise self.retry(countdown=backoff_seconds(self.request.retries))

@@ -30,6 +30,11 @@ def role(name: str) -> dict:
     return {"role": name}
 
 
+def time(moment) -> dict:
+    """A moment, shown as HH:MM in the reader's time zone."""
+    return {"time": moment.isoformat()}
+
+
 def people(pairs) -> dict:
     """(person's name, role name) pairs, shown as "Name (Role), …"."""
     return {"people": [[name, role_name] for name, role_name in pairs]}
@@ -57,6 +62,11 @@ def _value(value):
         return Incident.Severity(value["severity"]).label
     if "role" in value:
         return gettext(value["role"])
+    if "time" in value:
+        from django.utils import timezone
+        from django.utils.dateparse import parse_datetime
+
+        return timezone.localtime(parse_datetime(value["time"])).strftime("%H:%M")
     if "people" in value:
         return ", ".join(f"{name} ({gettext(role_name)})" for name, role_name in value["people"])
     raise ValueError(f"Unknown timeline value {value!r}")

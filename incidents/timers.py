@@ -1,4 +1,8 @@
-"""The clocks of an incident against its playbook's targets: what is due when, and what is late."""
+"""The clocks of an incident against its playbook's targets: what is due when, and what is late.
+
+The next public update is due one cadence after the last one, or sooner when the last statement
+promised a time: missing a promise is the loudest state of all.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,19 +21,26 @@ class Timer:
     label: str
     due_at: datetime | None
     done_at: datetime | None
+    promised: bool = False
 
     def state(self, now: datetime) -> str:
-        """done, ok, soon or overdue; always shown with words, never by colour alone."""
+        """done, ok, soon, overdue or promise_broken; always shown with words, never colour alone."""
         if self.done_at is not None:
             return "done"
         if self.due_at is None:
             return "ok"
         if now > self.due_at:
-            return "overdue"
+            return "promise_broken" if self.promised else "overdue"
         return "soon" if self.due_at - now <= SOON else "ok"
 
 
-def timers_for(incident: Incident, *, last_public_update: datetime | None = None) -> list[Timer]:
+@dataclass(frozen=True)
+class LastUpdate:
+    published_at: datetime
+    promised_next_at: datetime | None = None
+
+
+def timers_for(incident: Incident, *, last_update: LastUpdate | None = None) -> list[Timer]:
     target = incident.target()
     detected = incident.detected_at
     timers = [
@@ -47,20 +58,17 @@ def timers_for(incident: Incident, *, last_public_update: datetime | None = None
         ),
     ]
     if incident.first_response_at is not None and incident.is_open:
-        last = max(filter(None, (last_public_update, incident.first_response_at)))
-        timers.append(
-            Timer(
-                "next_update",
-                _("Next public update"),
-                last + timedelta(minutes=target["minutes_between_updates"]),
-                None,
-            )
-        )
+        timers.append(next_update_timer(incident, last_update, target["minutes_between_updates"]))
     return timers
 
 
-def minutes_between(start: datetime, end: datetime) -> int:
-    return int((end - start).total_seconds() // 60)
+def next_update_timer(incident: Incident, last_update: LastUpdate | None, cadence_minutes: int) -> Timer:
+    last = max(filter(None, (last_update and last_update.published_at, incident.first_response_at)))
+    due = last + timedelta(minutes=cadence_minutes)
+    promised = last_update.promised_next_at if last_update else None
+    if promised is not None and promised < due:
+        return Timer("next_update", _("Promised update"), promised, None, promised=True)
+    return Timer("next_update", _("Next public update"), due, None)
 
 
 def now() -> datetime:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -68,9 +69,7 @@ def incident_list(request):
 
 
 def _timers_with_state(incident, last_update, now):
-    return [
-        (timer, timer.state(now)) for timer in timers.timers_for(incident, last_public_update=last_update)
-    ]
+    return [(timer, timer.state(now)) for timer in timers.timers_for(incident, last_update=last_update)]
 
 
 @login_required
@@ -100,7 +99,6 @@ def room_context(request, incident: Incident, **bound_forms) -> dict:
     permissions = selectors.permissions_on(request.user, incident)
     entries = list(selectors.timeline_of(incident).order_by("-id")[:ROOM_TIMELINE_LIMIT])
     statements = list(selectors.statements_with_details(incident.statements.all()))
-    published = [s.published_at for s in statements if s.published_at]
     people = selectors.people_of(incident)
     channels = list(incident.organization.channels.filter(is_active=True))
     waiting_ids = (
@@ -122,7 +120,9 @@ def room_context(request, incident: Incident, **bound_forms) -> dict:
     return {
         "incident": incident,
         "perms": permissions,
-        "timers": _timers_with_state(incident, max(published, default=None), timers.now()),
+        "timers": _timers_with_state(
+            incident, selectors.last_public_updates([incident]).get(incident.pk), timers.now()
+        ),
         "entries": entries,
         "timeline_count": incident.timeline.count(),
         "last_entry_id": entries[0].pk if entries else 0,
@@ -357,3 +357,13 @@ def statement_action(request, pk: int, statement_pk: int, verb: str):
             return _room_with_errors(request, incident, edit_forms={statement.pk: form})
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return _back(incident, f"statement-{statement.pk}")
+
+
+@login_required
+def notifications(request):
+    """The bell's page: the newest notifications; seeing them marks them read."""
+    items = list(request.user.notifications.select_related("incident").order_by("-created_at")[:50])
+    unread = [item.pk for item in items if item.read_at is None]
+    if unread:
+        request.user.notifications.filter(pk__in=unread).update(read_at=timezone.now())
+    return render(request, "incidents/notifications.html", {"items": items, "unread": set(unread)})

@@ -6,6 +6,7 @@ from incidents.models.incident import (
     TimelineEntry,
     TransitionNotAllowed,
 )
+from incidents.models.reminder import Notification, Reminder
 from incidents.models.statement import Approval, Channel, Publication, Statement, StatementRevision
 
 __all__ = [
@@ -13,8 +14,10 @@ __all__ = [
     "Channel",
     "Incident",
     "IncidentRoleAssignment",
+    "Notification",
     "PostMortem",
     "Publication",
+    "Reminder",
     "Statement",
     "StatementRevision",
     "Task",

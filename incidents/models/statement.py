@@ -120,6 +120,12 @@ class Statement(models.Model):
     )
     tone = models.JSONField(_("tone hints"), default=list, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    next_update_at = models.DateTimeField(
+        _("next update promised at"),
+        null=True,
+        blank=True,
+        help_text=_("The time this statement promises the next update; it sets the deadline when sooner."),
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -6,9 +6,10 @@ acting user's object permission (403), while visibility (404) is the selectors' 
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -132,7 +133,22 @@ def incident_open(
                     gettext_noop("%(count)d tasks from the playbook's steps."),
                 ),
             )
+    if organization.chat_webhook_url:
+        from incidents.tasks import post_to_chat
+
+        text = _chat_text(incident, acting_user)
+        transaction.on_commit(lambda: post_to_chat.delay(organization.pk, text))
     return incident
+
+
+def _chat_text(incident: Incident, acting_user: User) -> str:
+    with translation.override(incident.organization.language):
+        return _("New incident (%(severity)s): %(title)s, opened by %(name)s. %(url)s") % {
+            "severity": incident.get_severity_display(),
+            "title": incident.title,
+            "name": acting_user.get_full_name(),
+            "url": settings.SITE_URL.rstrip("/") + incident.get_absolute_url(),
+        }
 
 
 def _current_revision(playbook: Playbook | None, acting_user: User):

@@ -4,7 +4,7 @@ Each is one transaction on a locked statement row that bumps `version` and write
 entry. Publishing hands off to a Celery task once the transaction has committed.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -42,7 +42,7 @@ def default_channel(incident: Incident) -> Channel | None:
     return incident.organization.channels.filter(is_default=True, is_active=True).first()
 
 
-def template_values(*, incident: Incident, channel: Channel | None) -> dict[str, str]:
+def template_values(*, incident: Incident, channel: Channel | None) -> dict:
     """What a template's placeholders become for this incident, in the active language."""
     now = timezone.localtime()
     next_update = now + timedelta(minutes=incident.target()["minutes_between_updates"])
@@ -52,6 +52,7 @@ def template_values(*, incident: Incident, channel: Channel | None) -> dict[str,
         "date": formats.date_format(now, "DATE_FORMAT"),
         "time": formats.time_format(now, "H:i"),
         "next_update": formats.time_format(next_update, "H:i"),
+        "next_update_at": next_update,
         "channel": channel.name if channel else "",
     }
 
@@ -74,6 +75,7 @@ def statement_draft(
     body: str = "",
     language: str = "en",
     template: StatementTemplate | None = None,
+    next_update_at: datetime | None = None,
 ) -> Statement:
     """Start a statement, from a playbook template (placeholders filled) or from scratch."""
     require(acting_user, "draft_statement", incident)
@@ -81,11 +83,15 @@ def statement_draft(
         raise ValidationError({"template": _("This template belongs to another organization.")})
     channel = default_channel(incident)
     if not body.strip() and template is not None:
-        body = template.render(template_values(incident=incident, channel=channel))
+        values = template_values(incident=incident, channel=channel)
+        body = template.render(values)
         language = template.language
+        if next_update_at is None and "{next_update}" in template.body.replace(" ", ""):
+            next_update_at = values["next_update_at"]  # the template's promise is kept as a deadline
     if not body.strip():
         raise ValidationError({"body": _("Write the statement, or start from a template.")})
     statement = Statement.objects.create(
+        next_update_at=next_update_at,
         incident=incident,
         author=acting_user,
         language=language,

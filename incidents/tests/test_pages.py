@@ -40,7 +40,7 @@ class TestIncidentPages:
         self, client, incident, team, django_assert_max_num_queries
     ):
         client.force_login(team["observer"])
-        with django_assert_max_num_queries(14) as few:
+        with django_assert_max_num_queries(20) as few:
             client.get(f"/incidents/{incident.pk}/")
         for n in range(40):
             services.timeline_add(incident=incident, acting_user=team["monitor"], body=f"entry {n}")
