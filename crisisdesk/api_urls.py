@@ -11,6 +11,7 @@ from incidents.api import (
     TaskViewSet,
     TimelineViewSet,
 )
+from incidents.postmortem_api import ActionItemsView, ApplyToPlaybookView, PostMortemView
 from incidents.statement_api import ChannelViewSet, IncidentStatementViewSet, StatementViewSet
 from monitoring.api import AlertViewSet, IncidentMentionViewSet, MentionViewSet, SourceViewSet
 from playbooks.api import PlaybookViewSet
@@ -54,6 +55,15 @@ urlpatterns = [
         "incidents/<int:incident_pk>/mentions/",
         IncidentMentionViewSet.as_view(LIST),
         name="incident-mentions",
+    ),
+    path("incidents/<int:incident_pk>/postmortem/", PostMortemView.as_view(), name="incident-postmortem"),
+    path(
+        "incidents/<int:incident_pk>/postmortem/action-items/",
+        ActionItemsView.as_view(),
+        name="incident-action-items",
+    ),
+    path(
+        "incidents/<int:incident_pk>/postmortem/apply/", ApplyToPlaybookView.as_view(), name="incident-apply"
     ),
     *router.urls,
 ]

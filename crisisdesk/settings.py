@@ -208,6 +208,11 @@ SPECTACULAR_SETTINGS = {
         "SourceKindEnum": "monitoring.models.Source.Kind",
         "AlertRuleKindEnum": "monitoring.models.AlertRule.Kind",
         "StatementTemplateKindEnum": "playbooks.models.StatementTemplate.Kind",
+        "PostMortemStatusEnum": "incidents.models.PostMortem.Status",
+        "ActionItemStatusEnum": "incidents.models.ActionItem.Status",
+        "StatementStatusEnum": "incidents.models.Statement.Status",
+        "AlertStatusEnum": "monitoring.models.Alert.Status",
+        "PublicationStatusEnum": "incidents.models.Publication.Status",
     },
 }
 

@@ -6,10 +6,12 @@ from accounts.models import Organization, Role, User
 from accounts.selectors import organizations_visible_to, users_visible_to
 from incidents import tone
 from incidents.models import (
+    ActionItem,
     Approval,
     Channel,
     Incident,
     IncidentRoleAssignment,
+    PostMortem,
     Publication,
     Statement,
     Task,
@@ -363,3 +365,69 @@ class StatementDiffSerializer(serializers.Serializer):
     from_revision = serializers.IntegerField()
     to_revision = serializers.IntegerField()
     runs = DiffRunSerializer(many=True)
+
+
+class MetricsSerializer(serializers.Serializer):
+    time_to_acknowledge_s = serializers.IntegerField(allow_null=True)
+    time_to_first_response_s = serializers.IntegerField(allow_null=True)
+    public_updates = serializers.IntegerField()
+    cadence_kept_ratio = serializers.FloatField(allow_null=True)
+    time_to_resolve_s = serializers.IntegerField(allow_null=True)
+    approval_wait_median_s = serializers.IntegerField(allow_null=True)
+    is_drill = serializers.BooleanField()
+    targets = serializers.DictField()
+    verdicts = serializers.DictField()
+    conversation = serializers.DictField(allow_null=True)
+    statement_effects = serializers.ListField(child=serializers.DictField())
+
+
+class PostMortemSerializer(serializers.ModelSerializer):
+    metrics = serializers.SerializerMethodField(
+        help_text="Computed from the timeline and statements; read-only."
+    )
+
+    class Meta:
+        model = PostMortem
+        fields = (
+            "summary",
+            "went_well",
+            "to_improve",
+            "root_cause",
+            "status",
+            "completed_by",
+            "completed_at",
+            "metrics",
+        )
+        read_only_fields = ("completed_by", "completed_at", "metrics")
+
+    @extend_schema_field(MetricsSerializer)
+    def get_metrics(self, postmortem: PostMortem) -> dict:
+        from incidents.postmortem import metrics
+
+        return metrics(postmortem.incident)
+
+
+class PostMortemWriteSerializer(serializers.Serializer):
+    summary = serializers.CharField(allow_blank=True, max_length=20_000)
+    went_well = serializers.CharField(allow_blank=True, max_length=20_000)
+    to_improve = serializers.CharField(allow_blank=True, max_length=20_000)
+    root_cause = serializers.CharField(allow_blank=True, max_length=20_000)
+    status = serializers.ChoiceField(choices=PostMortem.Status.choices)
+
+
+class ActionItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ActionItem
+        fields = ("id", "title", "owner", "due_date", "status", "playbook", "playbook_revision")
+        read_only_fields = ("id", "status", "playbook_revision")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if user := _user_of(self):
+            fields["owner"].queryset = users_visible_to(user)
+            fields["playbook"].queryset = playbooks_visible_to(user)
+        return fields
+
+
+class ApplySerializer(serializers.Serializer):
+    items = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=100)

@@ -232,6 +232,11 @@ class PlaybookRevision(models.Model):
     playbook = models.ForeignKey(Playbook, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField(_("number"))
     change_note = models.TextField(_("change note"), blank=True)
+    is_proposal = models.BooleanField(
+        _("proposal"),
+        default=False,
+        help_text=_("Proposed from a post-mortem; an organization admin reviews it and edits the playbook."),
+    )
     snapshot = models.JSONField(_("snapshot"), editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

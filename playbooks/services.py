@@ -74,12 +74,12 @@ def playbook_revision_record(
     """Freeze the playbook as revision N+1, unless nothing changed since revision N."""
     playbook = Playbook.objects.select_for_update().get(pk=playbook.pk)
     snapshot = playbook_snapshot(playbook)
-    latest = playbook.revisions.order_by("-number").first()
+    latest = playbook.revisions.filter(is_proposal=False).order_by("-number").first()
     if latest is not None and latest.snapshot == snapshot:
         return latest
     revision = PlaybookRevision.objects.create(
         playbook=playbook,
-        number=playbook.revision + 1,
+        number=_next_number(playbook),
         change_note=change_note,
         snapshot=snapshot,
         created_by=acting_user,
@@ -228,4 +228,28 @@ def playbook_duplicate(*, playbook: Playbook, name: str, acting_user: User | Non
         targets=snapshot["targets"],
         change_note=_("Duplicated from “%(name)s”, revision %(number)d")
         % {"name": playbook.name, "number": playbook.revision},
+    )
+
+
+def _next_number(playbook: Playbook) -> int:
+    return (playbook.revisions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+
+
+@transaction.atomic
+def playbook_revision_propose(
+    *, playbook: Playbook, acting_user: User | None, change_note: str
+) -> PlaybookRevision:
+    """A revision that proposes changes (from a post-mortem) for an organization admin to review.
+
+    It copies the current plan and carries the change note; the playbook stays on its current
+    revision until an admin edits it.
+    """
+    playbook = Playbook.objects.select_for_update().get(pk=playbook.pk)
+    return PlaybookRevision.objects.create(
+        playbook=playbook,
+        number=_next_number(playbook),
+        change_note=change_note,
+        is_proposal=True,
+        snapshot=playbook_snapshot(playbook),
+        created_by=acting_user,
     )

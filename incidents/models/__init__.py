@@ -1,4 +1,5 @@
 from incidents.models.incident import (
+    ActionItem,
     Incident,
     IncidentRoleAssignment,
     PostMortem,
@@ -10,6 +11,7 @@ from incidents.models.reminder import Notification, Reminder
 from incidents.models.statement import Approval, Channel, Publication, Statement, StatementRevision
 
 __all__ = [
+    "ActionItem",
     "Approval",
     "Channel",
     "Incident",

@@ -154,7 +154,8 @@ def _chat_text(incident: Incident, acting_user: User) -> str:
 def _current_revision(playbook: Playbook | None, acting_user: User):
     if playbook is None:
         return None
-    return playbook.revisions.order_by("-number").first() or playbooks_services.playbook_revision_record(
+    current = playbook.revisions.filter(is_proposal=False).order_by("-number").first()
+    return current or playbooks_services.playbook_revision_record(
         playbook=playbook, acting_user=acting_user, change_note=""
     )
 
