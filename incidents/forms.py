@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from incidents.models import Incident
+from incidents.models import ActionItem, Incident, PostMortem
 from playbooks.models import Language, StatementTemplate
 
 
@@ -157,3 +157,28 @@ class IncidentFilterForm(forms.Form):
         choices=[("", _("Real and drills")), ("no", _("Real only")), ("yes", _("Drills only"))],
     )
     mine = forms.BooleanField(label=_("Only where I have a role"), required=False)
+
+
+class PostMortemForm(forms.ModelForm):
+    class Meta:
+        model = PostMortem
+        fields = ("summary", "went_well", "to_improve", "root_cause", "status")
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ("summary", "went_well", "to_improve", "root_cause")
+        }
+
+
+class ActionItemForm(forms.ModelForm):
+    class Meta:
+        model = ActionItem
+        fields = ("title", "owner", "due_date", "playbook")
+        widgets = {"due_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, prefix="item", **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(
+            memberships__organization_id=incident.organization_id
+        ).order_by("full_name")
+        self.fields["playbook"].queryset = incident.organization.playbooks.all()
+        self.fields["playbook"].initial = incident.playbook_id

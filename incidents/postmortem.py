@@ -127,3 +127,71 @@ def statement_effects(incident: Incident, published: list[datetime]) -> list[dic
         }
         for moment in published
     ]
+
+
+PHASE_ORDER = ("detected", "acknowledged", "responding", "monitoring", "resolved")
+CHART_WIDTH, CHART_HEIGHT, BUCKETS = 720, 120, 24
+
+
+def chart(incident: Incident) -> dict:
+    """Status phases as bands, public statements as ticks and mention volume as bars, on one time axis."""
+    moments = status_moments(incident)
+    start = incident.detected_at
+    end = moments.get("resolved") or timezone.now()
+    span = max((end - start).total_seconds(), 60.0)
+
+    def x(moment: datetime) -> float:
+        return round(min(max((moment - start).total_seconds() / span, 0.0), 1.0) * CHART_WIDTH, 1)
+
+    changes = sorted(
+        [("detected", start), *((s, m) for s, m in moments.items() if s in PHASE_ORDER[1:])],
+        key=lambda pair: pair[1],
+    )
+    phases = [
+        {"status": status, "x": x(moment), "width": round(x(next_moment) - x(moment), 1)}
+        for (status, moment), (_, next_moment) in zip(changes, [*changes[1:], (None, end)], strict=True)
+    ]
+    published = incident.statements.filter(status=Statement.Status.PUBLISHED).values_list(
+        "published_at", flat=True
+    )
+    return {
+        "phases": phases,
+        "statements": [x(moment) for moment in published],
+        "bars": _mention_bars(incident, start, end),
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+    }
+
+
+def _mention_bars(incident: Incident, start: datetime, end: datetime) -> list[dict]:
+    mentions = _mentions(incident)
+    if mentions is None:
+        return []
+    step = (end - start) / BUCKETS
+    counts = mentions.filter(posted_at__gte=start, posted_at__lt=end).aggregate(
+        **{
+            f"b{i}": Count(
+                "id", filter=Q(posted_at__gte=start + step * i, posted_at__lt=start + step * (i + 1))
+            )
+            for i in range(BUCKETS)
+        }
+    )
+    top = max(counts.values(), default=0) or 1
+    width = CHART_WIDTH / BUCKETS
+    return [
+        {
+            "x": round(i * width + 1, 1),
+            "width": round(width - 2, 1),
+            "count": counts[f"b{i}"],
+            "height": round(60 * counts[f"b{i}"] / top, 1),
+            "y": round(CHART_HEIGHT - 60 * counts[f"b{i}"] / top, 1),
+        }
+        for i in range(BUCKETS)
+    ]
+
+
+def duration(seconds: int | None) -> str:
+    if seconds is None:
+        return "–"
+    hours, rest = divmod(int(seconds), 3600)
+    return f"{hours}h {rest // 60:02d}m" if hours else f"{rest // 60}m"

@@ -1,13 +1,29 @@
 from django.urls import path
 
-from incidents import views
+from incidents import postmortem_views, views
 
 app_name = "incidents"
 
 urlpatterns = [
     path("", views.incident_list, name="list"),
     path("new/", views.incident_open, name="open"),
+    path("overview/", postmortem_views.overview, name="overview"),
     path("<int:pk>/", views.incident_room, name="room"),
+    path("<int:pk>/postmortem/", postmortem_views.postmortem_page, name="postmortem"),
+    path("<int:pk>/postmortem/items/", postmortem_views.action_item_add, name="action-item-add"),
+    path("<int:pk>/postmortem/apply/", postmortem_views.action_items_apply, name="action-items-apply"),
+    path(
+        "<int:pk>/postmortem/export.md",
+        postmortem_views.postmortem_export,
+        {"kind": "md"},
+        name="postmortem-md",
+    ),
+    path(
+        "<int:pk>/postmortem/print/",
+        postmortem_views.postmortem_export,
+        {"kind": "print"},
+        name="postmortem-print",
+    ),
     path("<int:pk>/transition/", views.incident_transition, name="transition"),
     path("<int:pk>/timeline/", views.timeline_since, name="timeline-since"),
     path("<int:pk>/timeline/add/", views.timeline_add, name="timeline-add"),

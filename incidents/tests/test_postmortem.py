@@ -181,3 +181,102 @@ class TestApplyToPlaybook:
             f"/api/v1/incidents/{incident.pk}/postmortem/apply/", {"items": [999]}, format="json"
         )
         assert response.status_code == 400
+
+
+class TestPages:
+    def test_the_lead_edits_and_a_member_reads(self, client, incident, team):
+        client.force_login(team["lead"])
+        page = client.get(f"/incidents/{incident.pk}/postmortem/").content.decode()
+        assert "<svg" in page and "12m" in page and "Export as Markdown" in page
+        response = client.post(
+            f"/incidents/{incident.pk}/postmortem/",
+            {
+                "summary": "Login down.",
+                "went_well": "Fast ack.",
+                "to_improve": "Cadence.",
+                "root_cause": "Deploy.",
+                "status": "completed",
+            },
+        )
+        assert response.status_code == 302
+        client.force_login(team["member"])
+        page = client.get(f"/incidents/{incident.pk}/postmortem/").content.decode()
+        assert "Fast ack." in page and 'name="summary"' not in page
+        assert (
+            client.post(
+                f"/incidents/{incident.pk}/postmortem/", {"summary": "x", "status": "draft"}
+            ).status_code
+            == 403
+        )
+
+    def test_completing_without_a_summary_is_a_form_error_that_keeps_the_text(self, client, incident, team):
+        client.force_login(team["lead"])
+        response = client.post(
+            f"/incidents/{incident.pk}/postmortem/",
+            {
+                "summary": "",
+                "went_well": "Keep this",
+                "to_improve": "",
+                "root_cause": "",
+                "status": "completed",
+            },
+        )
+        assert response.status_code == 400
+        assert "Keep this" in response.content.decode()
+
+    def test_markdown_export_in_english_and_dutch(self, client, incident, team):
+        client.force_login(team["lead"])
+        english = client.get(f"/incidents/{incident.pk}/postmortem/export.md")
+        assert english["Content-Type"].startswith("text/markdown")
+        assert "# Post-mortem: App down" in english.content.decode()
+        assert "| Time to acknowledge | 12m | 15m | met |" in english.content.decode()
+        team["lead"].language = "nl"
+        team["lead"].save(update_fields=["language"])
+        dutch = client.get(f"/incidents/{incident.pk}/postmortem/export.md").content.decode()
+        assert "# Evaluatie: App down" in dutch and "| Tijd tot bevestiging | 12m | 15m | gehaald |" in dutch
+
+    def test_the_print_page(self, client, incident, team):
+        client.force_login(team["observer"])
+        assert (
+            "Post-mortem: App down"
+            in client.get(f"/incidents/{incident.pk}/postmortem/print/").content.decode()
+        )
+
+    def test_action_items_from_the_page(self, client, org, team, roles):
+        playbook = playbook_services.playbook_create(
+            organization=org, acting_user=team["lead"], name="Outage"
+        )
+        incident = services.incident_open(
+            organization=org, acting_user=team["lead"], title="X", playbook=playbook
+        )
+        client.force_login(team["lead"])
+        client.post(
+            f"/incidents/{incident.pk}/postmortem/items/",
+            {"item-title": "Night approver", "item-playbook": playbook.pk},
+        )
+        item = incident.postmortem.action_items.get()
+        response = client.post(
+            f"/incidents/{incident.pk}/postmortem/apply/", {"items": [item.pk]}, follow=True
+        )
+        assert "Proposed as revision 2" in response.content.decode()
+
+
+class TestOverview:
+    def test_it_counts_per_month_and_shows_drills_apart(self, client, incident, org, team, roles):
+        open_incident(org, team, roles, title="Drill", is_drill=True)
+        client.force_login(team["member"])
+        html = client.get("/incidents/overview/").content.decode()
+        assert html.count("on target") >= 1 and "Drills" in html
+
+    def test_its_query_count_does_not_grow_with_incidents(
+        self, client, org, team, roles, django_assert_max_num_queries
+    ):
+        client.force_login(team["member"])
+        open_incident(org, team, roles)
+        with django_assert_max_num_queries(10) as few:
+            client.get("/incidents/overview/")
+        baseline = len(few.captured_queries)
+        for n in range(10):
+            open_incident(org, team, roles, title=f"n{n}", is_drill=n % 2 == 0)
+        with django_assert_max_num_queries(baseline):
+            client.get("/incidents/overview/")

@@ -131,3 +131,13 @@ def test_the_language_switch_changes_the_pages(demo, live_server, sign_in):
     expect(sam.locator("h1")).to_have_text("What needs attention")
     sam.click(".language-switch button[value=nl]")
     expect(sam.locator("h1")).to_have_text("Wat aandacht vraagt")
+
+
+def test_the_postmortem_page_of_the_demo_incident(demo, live_server, sign_in, screenshots):
+    lead = sign_in("lead")
+    incident = Incident.objects.get(title="App and customer service unreachable")
+    lead.goto(f"{live_server.url}/incidents/{incident.pk}/postmortem/")
+    expect(lead.locator("h1")).to_contain_text("Post-mortem")
+    expect(lead.locator("table.figures")).to_contain_text("Time to acknowledge")
+    expect(lead.locator("svg.chart rect.phase")).not_to_have_count(0)
+    screenshots(lead, "postmortem-1280")
