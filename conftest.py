@@ -33,6 +33,14 @@ django_settings.STORAGES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counts live in the cache; a test starts with none of another test's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def make_user(
     username: str, *, organization: Organization | None = None, is_admin: bool = False, language: str = "en"
 ) -> User:

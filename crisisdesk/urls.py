@@ -1,9 +1,11 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from crisisdesk import views
+from crisisdesk.health import healthz
 from incidents import views as incident_views
 from incidents.status_page import StatusFeed, status_page
 
@@ -12,6 +14,7 @@ admin.site.site_title = _("crisisdesk")
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("incidents/", include("incidents.urls")),
     path("notifications/", incident_views.notifications, name="notifications"),
@@ -22,5 +25,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("crisisdesk.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The docs' script is a file (the split view), so only Swagger UI's own inline styles need allowing.
+    path(
+        "api/docs/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+        ),
+        name="api-docs",
+    ),
 ]

@@ -28,12 +28,13 @@ def demo(settings, builtin_roles):
 
 @pytest.fixture
 def sign_in(chromium, live_server):
-    contexts = []
+    contexts, console = [], []
 
     def sign_in(username: str, width: int = 1280):
         context = chromium.new_context(viewport={"width": width, "height": 900}, locale="en-GB")
         contexts.append(context)
         page = context.new_page()
+        page.on("console", lambda message: console.append(message.text) if message.type == "error" else None)
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", "demo")
@@ -44,6 +45,8 @@ def sign_in(chromium, live_server):
     yield sign_in
     for context in contexts:
         context.close()
+    # The Content-Security-Policy holds on every page the story visited: no violation, no error.
+    assert [text for text in console if "Content Security Policy" in text or "Refused" in text] == []
 
 
 def statement_card(page):
