@@ -19,6 +19,7 @@ from accounts.serializers import (
     TokenSerializer,
     UserSerializer,
 )
+from crisisdesk.converters import ID_REGEX
 
 
 class TokenView(APIView):
@@ -57,6 +58,8 @@ class TokenView(APIView):
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
     """The people who share an organization with the caller."""
 
+    lookup_value_regex = ID_REGEX
+
     serializer_class = UserSerializer
     queryset = User.objects.none()  # the schema's type hints; get_queryset gives the real rows
 
@@ -72,6 +75,8 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
 
 class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The caller's organizations."""
+
+    lookup_value_regex = ID_REGEX
 
     serializer_class = OrganizationSerializer
     queryset = Organization.objects.none()

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
@@ -44,6 +45,9 @@ def exception_handler(exc, context):
     """DRF's handler, plus a domain error answering 409 in DRF's usual `{"detail": ...}` shape."""
     if isinstance(exc, DomainError):
         exc = Conflict(detail=exc.message)
+    elif isinstance(exc, DataError):
+        # A number or text the database cannot hold (an id past bigint): bad input, not a crash.
+        exc = ValidationError({"non_field_errors": [_("A value is out of range.")]})
     elif isinstance(exc, DjangoValidationError):
         # A model rule caught what the serializer let through: still a 400, never a 500.
         exc = ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)

@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+import crisisdesk.converters  # noqa: F401 - registers the <id:...> converter
 from accounts.api import OrganizationViewSet, TokenView, UserViewSet
 from incidents.api import (
     IncidentTaskViewSet,
@@ -33,37 +34,37 @@ LIST = {"get": "list", "post": "create"}
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     # Resources of one incident. Unmapped verbs (PUT, PATCH, DELETE on the timeline) answer 405.
-    path("incidents/<int:incident_pk>/roles/", RoleAssignmentViewSet.as_view(LIST), name="incident-roles"),
+    path("incidents/<id:incident_pk>/roles/", RoleAssignmentViewSet.as_view(LIST), name="incident-roles"),
     path(
-        "incidents/<int:incident_pk>/roles/<int:pk>/",
+        "incidents/<id:incident_pk>/roles/<id:pk>/",
         RoleAssignmentViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
         name="incident-role",
     ),
-    path("incidents/<int:incident_pk>/timeline/", TimelineViewSet.as_view(LIST), name="incident-timeline"),
+    path("incidents/<id:incident_pk>/timeline/", TimelineViewSet.as_view(LIST), name="incident-timeline"),
     path(
-        "incidents/<int:incident_pk>/timeline/<int:pk>/",
+        "incidents/<id:incident_pk>/timeline/<id:pk>/",
         TimelineViewSet.as_view({"get": "retrieve"}),
         name="incident-timeline-entry",
     ),
-    path("incidents/<int:incident_pk>/tasks/", IncidentTaskViewSet.as_view(LIST), name="incident-tasks"),
+    path("incidents/<id:incident_pk>/tasks/", IncidentTaskViewSet.as_view(LIST), name="incident-tasks"),
     path(
-        "incidents/<int:incident_pk>/statements/",
+        "incidents/<id:incident_pk>/statements/",
         IncidentStatementViewSet.as_view(LIST),
         name="incident-statements",
     ),
     path(
-        "incidents/<int:incident_pk>/mentions/",
+        "incidents/<id:incident_pk>/mentions/",
         IncidentMentionViewSet.as_view(LIST),
         name="incident-mentions",
     ),
-    path("incidents/<int:incident_pk>/postmortem/", PostMortemView.as_view(), name="incident-postmortem"),
+    path("incidents/<id:incident_pk>/postmortem/", PostMortemView.as_view(), name="incident-postmortem"),
     path(
-        "incidents/<int:incident_pk>/postmortem/action-items/",
+        "incidents/<id:incident_pk>/postmortem/action-items/",
         ActionItemsView.as_view(),
         name="incident-action-items",
     ),
     path(
-        "incidents/<int:incident_pk>/postmortem/apply/", ApplyToPlaybookView.as_view(), name="incident-apply"
+        "incidents/<id:incident_pk>/postmortem/apply/", ApplyToPlaybookView.as_view(), name="incident-apply"
     ),
     *router.urls,
 ]

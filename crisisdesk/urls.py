@@ -34,3 +34,5 @@ urlpatterns = [
         name="api-docs",
     ),
 ]
+
+handler404 = "crisisdesk.views.not_found"

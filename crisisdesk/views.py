@@ -1,5 +1,8 @@
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 
 from incidents import selectors as incident_selectors
 from incidents import timers
@@ -29,3 +32,10 @@ def dashboard(request):
         monitoring_selectors.alerts_visible_to(request.user).filter(status="new").order_by("-created_at")[:10]
     )
     return render(request, "dashboard.html", {"rows": rows, "waiting": waiting, "alerts": alerts})
+
+
+def not_found(request, exception=None):
+    """404: JSON in DRF's shape under /api/ (clients read one format), the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return page_not_found(request, exception)

@@ -4,15 +4,16 @@ The order of answers: 404 when the caller may not see the incident, 403 when the
 but their role does not allow the action, then 400 for bad input and 409 for a wrong state.
 """
 
-from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from crisisdesk.api import Pagination
+from crisisdesk.converters import ID_REGEX
 from incidents import selectors, services
 from incidents.models import Incident, IncidentRoleAssignment, Task, TimelineEntry
 from incidents.serializers import (
@@ -70,6 +71,8 @@ class IncidentScoped:
 )
 class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Incidents the caller may see; any member opens one in their organization and leads it."""
+
+    lookup_value_regex = ID_REGEX
 
     queryset = Incident.objects.none()
     serializer_class = IncidentSerializer
@@ -221,6 +224,8 @@ class TimelineViewSet(
 class IncidentTaskViewSet(IncidentScoped, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The incident's tasks: open ones first, by due time."""
 
+    lookup_value_regex = ID_REGEX
+
     serializer_class = TaskSerializer
     queryset = Task.objects.none()
 
@@ -245,6 +250,8 @@ class IncidentTaskViewSet(IncidentScoped, mixins.ListModelMixin, viewsets.Generi
 )
 class TaskViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """One task: read it, change it, complete it (`manage_tasks` on its incident)."""
+
+    lookup_value_regex = ID_REGEX
 
     serializer_class = TaskSerializer
     queryset = Task.objects.none()

@@ -28,7 +28,7 @@ def _user_of(serializer):
 
 class IncidentSerializer(serializers.ModelSerializer):
     playbook_revision = serializers.IntegerField(
-        source="playbook_revision.number", read_only=True, default=None
+        source="playbook_revision.number", read_only=True, default=None, allow_null=True
     )
     url = serializers.CharField(source="get_absolute_url", read_only=True)
     allowed_transitions = serializers.ListField(child=serializers.CharField(), read_only=True)

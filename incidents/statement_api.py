@@ -1,12 +1,13 @@
 """The statements API: the approval workflow and publishing, thin over incidents.services."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from accounts.selectors import organizations_visible_to
+from crisisdesk.converters import ID_REGEX
 from incidents import selectors, services
 from incidents.api import R400, R403, R404, IncidentScoped
 from incidents.diff import word_diff
@@ -35,6 +36,8 @@ R409_STATEMENT = OpenApiResponse(
 )
 class IncidentStatementViewSet(IncidentScoped, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The incident's statements, newest first; drafting needs `draft_statement`."""
+
+    lookup_value_regex = ID_REGEX
 
     serializer_class = StatementSerializer
     queryset = Statement.objects.none()
@@ -80,6 +83,8 @@ def _action_schema(request=CommentSerializer, ok=200):
 )
 class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Statements and their workflow. Every action answers the changed statement."""
+
+    lookup_value_regex = ID_REGEX
 
     serializer_class = StatementSerializer
     queryset = Statement.objects.none()
@@ -148,6 +153,8 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
 class ChannelViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The publishing channels of the caller's organizations."""
+
+    lookup_value_regex = ID_REGEX
 
     serializer_class = ChannelSerializer
     queryset = Channel.objects.none()

@@ -9,6 +9,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from accounts.selectors import organizations_administered_by
+from crisisdesk.converters import ID_REGEX
 from incidents.api import R400, R403, R404, R409, IncidentScoped
 from incidents.selectors import permissions_on
 from incidents.serializers import IncidentDetailSerializer
@@ -31,6 +32,8 @@ class SourceViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     """The organization's sources; admins add them and read their ingest tokens."""
+
+    lookup_value_regex = ID_REGEX
 
     queryset = Source.objects.none()
     filterset_fields = ("organization", "kind")
@@ -77,6 +80,8 @@ class CanReadOrIngest(BasePermission):
 class MentionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Mentions of the caller's organizations, newest first; POST ingests one or a batch."""
 
+    lookup_value_regex = ID_REGEX
+
     serializer_class = MentionSerializer
     queryset = Mention.objects.none()
     filterset_fields = ("source", "incident")
@@ -91,7 +96,9 @@ class MentionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         responses={
             200: IngestResultSerializer,
             201: IngestResultSerializer,
-            400: OpenApiResponse(IngestResultSerializer, description="No row was good."),
+            400: OpenApiResponse(
+                description="No row was good (rows and their errors), or the body is not a list."
+            ),
             403: R403,
         },
     )
@@ -118,7 +125,7 @@ class MentionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         sources = {source.pk: source for source in selectors.sources_visible_to(self.request.user)}
         grouped: dict[Source, list[tuple[int, dict]]] = {}
         for index, row in enumerate(rows):
-            source = sources.get(row.get("source")) if isinstance(row, dict) else None
+            source = sources.get(_source_id(row.get("source"))) if isinstance(row, dict) else None
             if source is None:
                 result.errors.append({"index": index, "errors": {"source": ["Unknown source."]}})
                 continue
@@ -128,6 +135,8 @@ class MentionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Alerts of the caller's organizations; any member escalates or dismisses a new one."""
+
+    lookup_value_regex = ID_REGEX
 
     serializer_class = AlertSerializer
     queryset = Alert.objects.none()
@@ -162,6 +171,8 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 class IncidentMentionViewSet(IncidentScoped, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Mentions linked to the incident; linking needs `link_mention`."""
 
+    lookup_value_regex = ID_REGEX
+
     serializer_class = MentionSerializer
     queryset = Mention.objects.none()
 
@@ -183,3 +194,12 @@ class IncidentMentionViewSet(IncidentScoped, mixins.ListModelMixin, viewsets.Gen
             raise ValidationError({"mention": ["No such mention in this incident's organization."]})
         created = services.mention_link(incident=self.incident, mention=mention, acting_user=request.user)
         return Response(MentionSerializer(mention).data, status=status.HTTP_201_CREATED if created else 200)
+
+
+def _source_id(value) -> int | None:
+    """A row's source as an id: a whole number (or its text); anything else names no source."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    return int(value) if isinstance(value, str) and value.isdigit() else None

@@ -1,10 +1,11 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from crisisdesk.converters import ID_REGEX
 from playbooks import selectors, services
 from playbooks.models import Playbook
 from playbooks.serializers import (
@@ -37,6 +38,8 @@ class PlaybookViewSet(
     viewsets.GenericViewSet,
 ):
     """Playbooks of the caller's organizations; organization admins write them."""
+
+    lookup_value_regex = ID_REGEX
 
     queryset = Playbook.objects.none()
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -92,7 +95,7 @@ class PlaybookViewSet(
         return self.get_paginated_response(RevisionSerializer(page, many=True).data)
 
     @extend_schema(responses={200: RevisionDetailSerializer, 404: ERRORS[404]})
-    @action(detail=True, url_path=r"revisions/(?P<number>[0-9]+)")
+    @action(detail=True, url_path=r"revisions/(?P<number>[0-9]{1,9})")
     def revision(self, request, pk=None, number=None):
         playbook = get_object_or_404(selectors.playbooks_visible_to(request.user), pk=pk)
         revision = get_object_or_404(selectors.revisions_of(playbook), number=number)

@@ -91,3 +91,29 @@ class TestHealth:
         response = client.get("/healthz")
         assert response.status_code == 200
         assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+class TestOutOfRangeIds:
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/api/v1/alerts/99999999999999999999/",
+            "/api/v1/incidents/99999999999999999999/",
+            "/api/v1/incidents/99999999999999999999/timeline/",
+            "/incidents/99999999999999999999/",
+        ],
+    )
+    def test_an_id_past_the_database_range_is_a_404(self, client, team, url):
+        client.force_login(team["lead"])
+        assert client.get(url).status_code == 404
+
+    def test_an_api_404_is_json(self, client, team):
+        client.force_login(team["lead"])
+        response = client.get("/api/v1/incidents/99999999999999999999/")
+        assert response.json() == {"detail": "Not found."}
+
+    def test_a_huge_number_in_a_body_is_a_400(self, team, org):
+        client = APIClient()
+        client.force_authenticate(team["lead"])
+        response = client.post("/api/v1/incidents/", {"organization": 10**30, "title": "x"}, format="json")
+        assert response.status_code == 400

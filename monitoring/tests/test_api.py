@@ -53,6 +53,20 @@ class TestIngestThroughTheApi:
         assert not Mention.objects.exists()
         assert theirs.mentions.count() == 0
 
+    @pytest.mark.parametrize("bad", [{}, [], "abc", None, True, 1.5])
+    def test_a_source_that_is_not_an_id_is_a_row_error(self, bad, source, team):
+        response = api_as(team["monitor"]).post(
+            "/api/v1/mentions/", [{**rows(1)[0], "source": bad}], format="json"
+        )
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["errors"] == {"source": ["Unknown source."]}
+
+    def test_a_source_id_as_text_works(self, source, team):
+        response = api_as(team["monitor"]).post(
+            "/api/v1/mentions/", [{**rows(1)[0], "source": str(source.pk)}], format="json"
+        )
+        assert response.status_code == 201
+
     def test_more_than_1000_rows_is_a_400(self, source, team):
         response = api_as(team["monitor"]).post(
             "/api/v1/mentions/", [{"source": source.pk}] * 1001, format="json"
