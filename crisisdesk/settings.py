@@ -262,6 +262,7 @@ CELERY_BEAT_SCHEDULE = {
     "poll-sources": {"task": "monitoring.tasks.poll_sources", "schedule": 60.0},
     "evaluate-alerts": {"task": "monitoring.tasks.evaluate_alerts", "schedule": 60.0},
     "send-reminders": {"task": "incidents.tasks.send_reminders", "schedule": 60.0},
+    "resume-publications": {"task": "incidents.tasks.resume_publications", "schedule": 60.0},
 }
 
 # --- E-mail --------------------------------------------------------------------------------

@@ -46,3 +46,12 @@ def post_to_chat(self, organization_id: int, text: str) -> None:
         raise self.retry(countdown=backoff_seconds(self.request.retries), exc=error) from error
     if response.status_code >= 500:
         raise self.retry(countdown=backoff_seconds(self.request.retries))
+
+
+@shared_task
+def resume_publications() -> int:
+    """Beat: queue again what a lost task or a stopped worker left unsent; answers how many."""
+    ids = publishing.publications_to_resume()
+    for publication_id in ids:
+        publish_publication.delay(publication_id)
+    return len(ids)

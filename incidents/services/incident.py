@@ -137,7 +137,7 @@ def incident_open(
         from incidents.tasks import post_to_chat
 
         text = _chat_text(incident, acting_user)
-        transaction.on_commit(lambda: post_to_chat.delay(organization.pk, text))
+        transaction.on_commit(lambda: post_to_chat.delay(organization.pk, text), robust=True)
     return incident
 
 

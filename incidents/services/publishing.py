@@ -8,6 +8,7 @@ be a crashed worker and is taken over; the channel's idempotency key makes that 
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -94,4 +95,19 @@ def publication_give_up(*, publication_id: int, error: str) -> None:
             attempts=publication.attempts,
             error=error,
         ),
+    )
+
+
+def publications_to_resume(now=None) -> list[int]:
+    """Publications whose task was lost: queued a while ago (the broker was down when it was asked),
+    or claimed by a worker that stopped answering. The beat queues them again; the claim and the
+    idempotency key keep that from posting twice."""
+    now = now or timezone.now()
+    stale = now - CLAIM_TIMEOUT
+    return list(
+        Publication.objects.filter(
+            Q(status=Publication.Status.PENDING, created_at__lt=stale, claimed_at__isnull=True)
+            | Q(status=Publication.Status.PENDING, claimed_at__lt=stale)
+            | Q(status=Publication.Status.SENDING, claimed_at__lt=stale)
+        ).values_list("pk", flat=True)
     )

@@ -249,7 +249,7 @@ def _deliver(due: Due, now: datetime) -> None:
         from incidents.tasks import post_to_chat
 
         text = _in_language(due.incident.organization.language, due.incident, due.message)
-        transaction.on_commit(lambda: post_to_chat.delay(due.incident.organization_id, text))
+        transaction.on_commit(lambda: post_to_chat.delay(due.incident.organization_id, text), robust=True)
 
 
 def _in_language(language: str, incident: Incident, message: dict, time_zone: str | None = None) -> str:

@@ -272,7 +272,7 @@ def statement_publish(
     from incidents.tasks import publish_publication
 
     publication_id = publication.pk
-    transaction.on_commit(lambda: publish_publication.delay(publication_id))
+    transaction.on_commit(lambda: publish_publication.delay(publication_id), robust=True)
     return statement
 
 
