@@ -1,14 +1,11 @@
 """Project-wide REST API pieces: pagination and the mapping of domain errors to answers."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import SAFE_METHODS
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from crisisdesk.errors import DomainError
@@ -17,22 +14,6 @@ from crisisdesk.errors import DomainError
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
-
-
-class WriteRateThrottle(UserRateThrottle):
-    """A per-person limit on writes only, so reading and polling the room are never held back."""
-
-    scope = "writes"
-
-    def get_rate(self):
-        return settings.API_WRITE_RATE
-
-    def allow_request(self, request, view):
-        if request.method in SAFE_METHODS:
-            return True
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
 
 
 class Conflict(APIException):
