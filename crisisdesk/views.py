@@ -13,18 +13,7 @@ from monitoring import selectors as monitoring_selectors
 def dashboard(request):
     """What needs attention now: open incidents with their timers, statements waiting for me, new alerts."""
     incidents = list(incident_selectors.incidents_filtered(request.user)[:50])
-    last_updates = incident_selectors.last_public_updates(incidents)
-    now = timers.now()
-    rows = [
-        (
-            incident,
-            [
-                (t, t.state(now))
-                for t in timers.timers_for(incident, last_update=last_updates.get(incident.pk))
-            ],
-        )
-        for incident in incidents
-    ]
+    rows = timers.incident_rows(incidents, incident_selectors.last_public_updates(incidents), timers.now())
     waiting = incident_selectors.statements_waiting_for(request.user).select_related("incident", "author")[
         :20
     ]

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from accounts.admin_access import OrganizationAdminOnly
 from accounts.selectors import organizations_administered_by
 from incidents import services
 from incidents.models import (
@@ -172,26 +173,6 @@ class TimelineEntryAdmin(admin.ModelAdmin):
         return False
 
 
-class OrganizationAdminOnly:
-    """Admin access for superusers and the admins of the object's organization."""
-
-    organization_path = "organization"
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(
-            **{f"{self.organization_path}__in": organizations_administered_by(request.user)}
-        )
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser or organizations_administered_by(request.user).exists()
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-
 @admin.register(Channel)
 class ChannelAdmin(OrganizationAdminOnly, admin.ModelAdmin):
     """Organization admins configure where statements go; secrets stay write-only in lists."""
@@ -209,11 +190,6 @@ class ChannelAdmin(OrganizationAdminOnly, admin.ModelAdmin):
         "access_token",
         "max_length",
     )
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "organization" and not request.user.is_superuser:
-            kwargs["queryset"] = organizations_administered_by(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request):
         return self.has_module_permission(request)

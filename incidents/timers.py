@@ -73,3 +73,17 @@ def next_update_timer(incident: Incident, last_update: LastUpdate | None, cadenc
 
 def now() -> datetime:
     return timezone.now()
+
+
+def with_states(timers: list[Timer], now: datetime) -> list[tuple[Timer, str]]:
+    return [(timer, timer.state(now)) for timer in timers]
+
+
+def incident_rows(
+    incidents, last_updates: dict, now: datetime
+) -> list[tuple[Incident, list[tuple[Timer, str]]]]:
+    """Each incident with its timers and their states: the dashboard's and the list's rows."""
+    return [
+        (incident, with_states(timers_for(incident, last_update=last_updates.get(incident.pk)), now))
+        for incident in incidents
+    ]

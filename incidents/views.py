@@ -60,16 +60,8 @@ def incident_list(request):
     form = IncidentFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     incidents = list(selectors.incidents_filtered(request.user, **filters)[:200])
-    last_updates = selectors.last_public_updates(incidents)
-    now = timers.now()
-    rows = [
-        (incident, _timers_with_state(incident, last_updates.get(incident.pk), now)) for incident in incidents
-    ]
+    rows = timers.incident_rows(incidents, selectors.last_public_updates(incidents), timers.now())
     return render(request, "incidents/incident_list.html", {"form": form, "rows": rows})
-
-
-def _timers_with_state(incident, last_update, now):
-    return [(timer, timer.state(now)) for timer in timers.timers_for(incident, last_update=last_update)]
 
 
 @login_required
@@ -120,9 +112,9 @@ def room_context(request, incident: Incident, **bound_forms) -> dict:
     return {
         "incident": incident,
         "perms": permissions,
-        "timers": _timers_with_state(
-            incident, selectors.last_public_updates([incident]).get(incident.pk), timers.now()
-        ),
+        "timers": timers.incident_rows([incident], selectors.last_public_updates([incident]), timers.now())[
+            0
+        ][1],
         "entries": entries,
         "timeline_count": incident.timeline.count(),
         "last_entry_id": entries[0].pk if entries else 0,
