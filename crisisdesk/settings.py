@@ -118,6 +118,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
+# Sessions are read on every request (the room polls every few seconds): from the cache first.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# --- Cache -----------------------------------------------------------------------------------
+# Throttle counts and cached sessions must be shared by every web process: production points
+# CACHE_URL at Redis (redis://host:6379/1). A single process (make run, tests) uses local memory.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # guardian: no anonymous user; object permissions only for signed-in people.
 ANONYMOUS_USER_NAME = None
@@ -256,6 +263,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker's claim on a publication protects it this long; an older claim is a worker that died
+# mid-send, and the beat's resume task takes it over. Keep it above a send's longest timeout (20 s).
+PUBLICATION_CLAIM_SECONDS = env.int("PUBLICATION_CLAIM_SECONDS", default=120)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {

@@ -1,12 +1,13 @@
 """Sending a publication exactly once, however often its task runs.
 
 The task claims the publication row before it posts: a second run finds it published (and
-stops) or claimed by someone else (and stops). A claim older than CLAIM_TIMEOUT is taken to
-be a crashed worker and is taken over; the channel's idempotency key makes that resend safe.
+stops) or claimed by someone else (and stops). A claim older than settings.PUBLICATION_CLAIM_SECONDS
+is taken to be a crashed worker and is taken over; the channel's idempotency key makes that resend safe.
 """
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -18,7 +19,9 @@ from incidents.services.incident import entry_write
 from incidents.services.statements import publication_confirm
 from incidents.timeline_messages import say_count
 
-CLAIM_TIMEOUT = timedelta(minutes=2)
+
+def claim_timeout() -> timedelta:
+    return timedelta(seconds=settings.PUBLICATION_CLAIM_SECONDS)
 
 
 def publication_send(*, publication_id: int) -> str:
@@ -54,7 +57,7 @@ def _claim(publication_id: int) -> Publication | None:
         return publication
     if (
         publication.status == Publication.Status.SENDING
-        and publication.claimed_at > timezone.now() - CLAIM_TIMEOUT
+        and publication.claimed_at > timezone.now() - claim_timeout()
     ):
         return None
     publication.status, publication.claimed_at = Publication.Status.SENDING, timezone.now()
@@ -103,7 +106,7 @@ def publications_to_resume(now=None) -> list[int]:
     or claimed by a worker that stopped answering. The beat queues them again; the claim and the
     idempotency key keep that from posting twice."""
     now = now or timezone.now()
-    stale = now - CLAIM_TIMEOUT
+    stale = now - claim_timeout()
     return list(
         Publication.objects.filter(
             Q(status=Publication.Status.PENDING, created_at__lt=stale, claimed_at__isnull=True)
