@@ -116,7 +116,8 @@ def pytest_collection_modifyitems(config, items):
 
 
 def _deselect_postgresql_tests_on_sqlite(config, items):
-    """Tests marked `postgresql` exercise row locks under real concurrency: run them on PostgreSQL.
+    """Tests marked `postgresql` need PostgreSQL: row locks under real concurrency, or a worker
+    process that reads the test's database.
 
     They are deselected (not skipped) on SQLite; CI runs the suite again on PostgreSQL.
     """

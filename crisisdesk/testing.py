@@ -1,14 +1,23 @@
-"""Test helpers that are real parts: a small HTTP server on 127.0.0.1 that tests start and script.
+"""Test helpers that are real parts: a small HTTP server on 127.0.0.1 that tests start and script,
+a throwaway Redis and a Celery worker process that tests may stop and kill.
 
-Connectors (webhooks, Mastodon, RSS) talk to it over a real socket, so the tests exercise the
-same HTTP code as production, not a patched function.
+Connectors (webhooks, Mastodon, RSS) talk to the server over a real socket, so the tests exercise
+the same HTTP code as production, not a patched function.
 """
 
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 
 @dataclass
@@ -122,3 +131,109 @@ class MastodonLike:
         if self.calls <= self.fail_first:
             return Answer(502, "Bad gateway")
         return Answer(200, self.statuses[key])
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(condition: Callable[[], object], *, timeout: float, what: str):
+    """Poll `condition` until it answers something true; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if answer := condition():
+            return answer
+        time.sleep(0.1)
+    raise AssertionError(f"Waited {timeout:.0f} s for {what}")
+
+
+@contextmanager
+def celery_broker(app, url: str) -> Iterator[None]:
+    """Tasks go to the broker at `url` (not run in the test's process) until the block ends."""
+    conf = app.conf
+    saved = conf.task_always_eager, conf.broker_url
+
+    def switch(eager: bool, broker_url: str) -> None:
+        conf.task_always_eager, conf.broker_url = eager, broker_url
+        # Connections and producers are pooled for the broker the app first used: fresh pools.
+        app._pool = app.amqp._producer_pool = None
+
+    switch(False, url)
+    try:
+        yield
+    finally:
+        switch(*saved)
+
+
+class RedisServer:
+    """A redis-server of our own on a free port, keeping nothing on disk: a broker a test may stop."""
+
+    def __init__(self, executable: str = "/usr/bin/redis-server"):
+        self.executable, self.port = executable, free_port()
+        self._process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "RedisServer":
+        command = [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        self._process = subprocess.Popen(  # noqa: S603
+            [*command, "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        wait_for(self._answers, timeout=10, what=f"redis-server on port {self.port}")
+        return self
+
+    def stop(self) -> None:
+        if self._process and self._process.poll() is None:
+            self._process.terminate()
+            self._process.wait(timeout=10)
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
+                conn.sendall(b"PING\r\n")
+                return conn.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+
+class CeleryWorker:
+    """`celery worker` for this project in a process group of its own, as production starts it.
+
+    `kill()` is the machine dying: SIGKILL to the main process and its pool at once, no goodbye.
+    """
+
+    def __init__(self, *, log: Path, **env: str):
+        self.log, self.env = log, env
+        self._process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> "CeleryWorker":
+        command = [sys.executable, "-m", "celery", "--app", "crisisdesk", "worker", "--concurrency", "1"]
+        quiet = ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO"]
+        self.log.write_text("")
+        with self.log.open("a") as out:
+            self._process = subprocess.Popen(  # noqa: S603
+                [*command, *quiet],
+                env={**os.environ, **self.env},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_for(lambda: " ready." in self.log.read_text(), timeout=timeout, what=f"the worker ({self.log})")
+        return self
+
+    def kill(self) -> None:
+        os.killpg(self._process.pid, signal.SIGKILL)
+        self._process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self._process is None or self._process.poll() is not None:
+            return
+        os.killpg(self._process.pid, signal.SIGTERM)
+        try:
+            self._process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.kill()

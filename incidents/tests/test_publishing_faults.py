@@ -30,10 +30,10 @@ def broker_down():
 
     def restore():
         conf.task_always_eager, conf.broker_url, conf.task_publish_retry = saved
-        celery_app._pool = None  # producers are pooled per broker: a fresh pool for the restored one
+        celery_app._pool = celery_app.amqp._producer_pool = None  # pooled per broker: fresh pools
 
     conf.task_always_eager, conf.broker_url, conf.task_publish_retry = False, "redis://127.0.0.1:1/0", False
-    celery_app._pool = None
+    celery_app._pool = celery_app.amqp._producer_pool = None
     yield restore
     restore()
 
