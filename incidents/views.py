@@ -111,6 +111,7 @@ def room_context(request, incident: Incident, **bound_forms) -> dict:
         statement.publish_form = PublishForm(channels=channels, prefix=f"p{statement.pk}")
     return {
         "incident": incident,
+        "incident_id": incident.pk,
         "perms": permissions,
         "timers": timers.incident_rows([incident], selectors.last_public_updates([incident]), timers.now())[
             0
@@ -177,16 +178,18 @@ def incident_transition(request, pk: int):
 @require_GET
 def timeline_since(request, pk: int):
     """New entries after `?after=` and a fresh poller: the room asks every few seconds."""
-    incident = incident_or_404(request, pk)
     try:
         after = int(request.GET.get("after", "0"))
     except ValueError:
         return HttpResponse(status=400)
-    entries = list(selectors.timeline_of(incident, after=after).order_by("-id")[:500])
+    permissions = selectors.incident_permissions(request.user, pk)
+    if "view_incident" not in permissions:
+        raise Http404
+    entries = list(selectors.timeline_of(pk, after=after).order_by("-id")[:500])
     context = {
-        "incident": incident,
+        "incident_id": pk,
         "entries": entries,
-        "perms": selectors.permissions_on(request.user, incident),
+        "perms": permissions,
         "last_entry_id": entries[0].pk if entries else after,
     }
     return render(request, "incidents/partials/timeline_since.html", context)
