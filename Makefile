@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
 PYTHON ?= python3
 
-.PHONY: run prod test setup install bench messages clean
+.PHONY: run prod prod-setup load test setup install bench messages clean
 
 run: setup ## serve on http://127.0.0.1:8000 with a Celery worker and beat (Ctrl-C stops all)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DEBUG=1 honcho -f Procfile.dev start
@@ -13,18 +13,23 @@ run: setup ## serve on http://127.0.0.1:8000 with a Celery worker and beat (Ctrl
 # beat, DEBUG off, hashed static files. Plain HTTP on 127.0.0.1, so the secure-cookie settings
 # are relaxed here; a real deployment keeps them on (see README, Deploying).
 PROD_ENV = DEBUG=0 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/crisisdesk} \
-	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} CACHE_URL=$${CACHE_URL:-redis://127.0.0.1:6379/1} \
 	SECRET_KEY=$$(cat var/secret_key) ALLOWED_HOSTS=127.0.0.1,localhost \
 	SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0
 
-prod: install ## production-like: gunicorn, worker and beat on PostgreSQL and Redis
+prod: prod-setup ## production-like: gunicorn, worker and beat on PostgreSQL and Redis
+	$(PROD_ENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" honcho -f Procfile start
+
+prod-setup: install
 	mkdir -p var && test -s var/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
 	psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='crisisdesk'" | grep -q 1 || \
 		psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE crisisdesk"
 	$(PROD_ENV) $(PY) manage.py migrate --noinput
 	$(PROD_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PROD_ENV) $(PY) manage.py seed_demo
-	$(PROD_ENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" honcho -f Procfile start
+
+load: prod-setup ## 60 s of locust against the production run on 127.0.0.1:8001; prints its figures
+	$(PROD_ENV) $(PY) -m bench.load
 
 test: install ## lint, migrations check and the whole suite
 	$(VENV)/bin/ruff check .

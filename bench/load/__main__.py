@@ -1,0 +1,147 @@
+"""`make load`: a 60-second load test against the production run on 127.0.0.1, then its figures.
+
+Prepares the people and the room, starts the production processes (gunicorn with 2 workers,
+a Celery worker and beat, on PostgreSQL and Redis) on LOAD_PORT, runs locust headless with
+500 room viewers, 20 members and 1 feeder, stops everything and prints requests/s, latency
+percentiles, errors and where the CPU went. Exits 1 when a target is missed (0 errors, p95
+under 300 ms).
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import django
+import psutil
+
+VIEWERS, MEMBERS, SECONDS = 500, 20, 60
+TARGET_P95_MS = 300
+PORT = int(os.environ.get("LOAD_PORT", "8001"))
+HOST = f"http://127.0.0.1:{PORT}"
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "var" / "load"
+BIN = Path(sys.executable).parent
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    fixture = OUT / "fixture.json"
+    fixture.write_text(json.dumps(_prepare()))
+    server = _start_server()
+    try:
+        _wait_until_healthy()
+        before = _cpu_by_group()
+        _run_locust(fixture, OUT / "report.json")
+        after = _cpu_by_group()
+    finally:
+        _stop(server)
+    figures = json.loads((OUT / "report.json").read_text())
+    _print(figures, {group: after.get(group, 0) - before.get(group, 0) for group in after})
+    total = figures["rows"]["Aggregated"]
+    return 0 if total["failures"] == 0 and total["p95"] < TARGET_P95_MS else 1
+
+
+def _prepare() -> dict:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crisisdesk.settings")
+    django.setup()
+    from bench.load.prepare import as_dict, prepare
+
+    return as_dict(prepare(viewers=VIEWERS, members=MEMBERS))
+
+
+def _start_server() -> subprocess.Popen:
+    log = open(OUT / "server.log", "w")  # noqa: SIM115 - lives as long as the server
+    env = {**os.environ, "BIND": f"127.0.0.1:{PORT}", "PATH": f"{BIN}:{os.environ['PATH']}"}
+    return subprocess.Popen(  # noqa: S603
+        [BIN / "honcho", "-f", ROOT / "Procfile", "start"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _wait_until_healthy(timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{HOST}/healthz", timeout=2) as answer:  # noqa: S310
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"The production run did not answer on {HOST}/healthz; see {OUT / 'server.log'}")
+
+
+def _run_locust(fixture: Path, report: Path) -> None:
+    command = [
+        BIN / "locust",
+        "--locustfile", ROOT / "bench" / "load" / "locustfile.py",
+        "--headless", "--only-summary", "--loglevel", "WARNING",
+        "--users", str(VIEWERS + MEMBERS + 1), "--spawn-rate", "50",
+        "--run-time", f"{SECONDS}s", "--stop-timeout", "5",
+        "--host", HOST,
+    ]  # fmt: skip
+    env = {**os.environ, "LOAD_FIXTURE": str(fixture), "LOAD_REPORT": str(report)}
+    subprocess.run(command, cwd=ROOT, env=env, check=False, stdout=subprocess.DEVNULL)  # noqa: S603
+
+
+def _stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+GROUPS = {
+    "gunicorn": "web (gunicorn)",
+    "celery": "worker and beat",
+    "postgres": "PostgreSQL",
+    "redis": "Redis",
+}
+
+
+def _cpu_by_group() -> dict[str, float]:
+    """CPU seconds used so far by each group of processes on this machine, and by all of them."""
+    seconds: dict[str, float] = {"machine": sum(psutil.cpu_times()[:3])}
+    for process in psutil.process_iter(["cmdline", "cpu_times"]):
+        command = " ".join(process.info["cmdline"] or [])
+        group = next((label for key, label in GROUPS.items() if key in command), None)
+        if group and process.info["cpu_times"]:
+            times = process.info["cpu_times"]
+            seconds[group] = seconds.get(group, 0) + times.user + times.system
+    return seconds
+
+
+def _print(figures: dict, cpu: dict[str, float]) -> None:
+    wall = figures["seconds"]
+    print(f"\nLoad test: {VIEWERS} room viewers (poll every 2 s), {MEMBERS} members, 1 feeder; {wall:.0f} s")
+    header = f"{'request':<18}{'count':>8}{'errors':>8}{'req/s':>8}"
+    print(f"{header}{'p50':>7}{'p95':>7}{'p99':>7}{'max':>7}  (ms)")
+    for name, row in sorted(figures["rows"].items(), key=lambda item: item[0] == "Aggregated"):
+        print(
+            f"{name:<18}{row['requests']:>8}{row['failures']:>8}{row['rps']:>8.1f}"
+            f"{row['p50']:>7.0f}{row['p95']:>7.0f}{row['p99']:>7.0f}{row['max']:>7.0f}"
+        )
+    for error, count in figures["errors"].items():
+        print(f"  error ×{count}: {error}")
+    cores = psutil.cpu_count()
+    print(f"\nCPU over the run, in cores of {cores} (machine busy: {cpu.pop('machine') / wall:.2f}):")
+    for group, used in sorted(cpu.items(), key=lambda item: -item[1]):
+        print(f"  {group:<20}{used / wall:>6.2f}")
+    print(f"  {'generator (locust)':<20}{figures['generator_cpu_share']:>6.2f}")
+    total = figures["rows"]["Aggregated"]
+    verdict = "met" if total["failures"] == 0 and total["p95"] < TARGET_P95_MS else "MISSED"
+    print(f"\nTarget 0 errors and p95 < {TARGET_P95_MS} ms: {verdict}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
