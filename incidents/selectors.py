@@ -1,6 +1,8 @@
 """Reads for incidents, always as seen by one user."""
 
+from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from guardian.core import ObjectPermissionChecker
 from guardian.models import GroupObjectPermission, UserObjectPermission
@@ -59,20 +61,33 @@ def incident_for_room(user: User, pk: int) -> Incident:
 def incident_permissions(user: User, incident_pk: int) -> set[str]:
     """`user`'s permissions on one incident, by their own grants or their groups', in one query.
 
-    What the room's poll checks every few seconds for everyone in the room, without loading the
+    What the room's poll checks every 2 seconds for everyone in the room, without loading the
     incident. Like `incidents_visible_to`, only object permissions count: a superuser gets no
     shortcut. No "view_incident" in the answer means the incident is not there for `user`.
+    Written in SQL over guardian's tables because building the same query with the ORM cost the
+    poll more CPU than everything else it does (2 ms against 0.3, bench/load).
     """
     if not user.is_active:
         return set()
     content_type = ContentType.objects.get_for_model(Incident)
-    where = {"content_type": content_type, "object_pk": str(incident_pk)}
-    by_user = UserObjectPermission.objects.filter(user=user, **where)
-    by_group = GroupObjectPermission.objects.filter(group__user=user, **where)
-    codenames = by_user.values_list("permission__codename", flat=True).union(
-        by_group.values_list("permission__codename", flat=True)
-    )
-    return set(codenames) & set(INCIDENT_CODENAMES)
+    tables = {
+        "user_perms": UserObjectPermission._meta.db_table,
+        "group_perms": GroupObjectPermission._meta.db_table,
+        "memberships": User.groups.through._meta.db_table,
+        "permissions": Permission._meta.db_table,
+    }
+    sql = """
+        SELECT p.codename FROM {permissions} p JOIN {user_perms} up ON up.permission_id = p.id
+        WHERE up.user_id = %s AND up.content_type_id = %s AND up.object_pk = %s
+        UNION
+        SELECT p.codename FROM {permissions} p JOIN {group_perms} gp ON gp.permission_id = p.id
+        JOIN {memberships} m ON m.group_id = gp.group_id
+        WHERE m.user_id = %s AND gp.content_type_id = %s AND gp.object_pk = %s
+    """.format(**tables)  # noqa: S608 - table names from the models, values as parameters
+    where = (user.pk, content_type.pk, str(incident_pk))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, where + where)
+        return {codename for (codename,) in cursor.fetchall()} & set(INCIDENT_CODENAMES)
 
 
 def permissions_on(user: User, incident: Incident) -> set[str]:
@@ -91,6 +106,12 @@ def timeline_of(incident: Incident | int, *, after: int | None = None) -> QueryS
         .order_by("id")
     )
     return entries.filter(id__gt=after) if after is not None else entries
+
+
+def timeline_ids(incident_pk: int, *, after: int | None = None) -> QuerySet:
+    """Ids of the incident's entries, newest first: what the room's poll asks before anything else."""
+    ids = TimelineEntry.objects.filter(incident_id=incident_pk).order_by("-id").values_list("id", flat=True)
+    return ids.filter(id__gt=after) if after is not None else ids
 
 
 def tasks_of(incident: Incident) -> QuerySet[Task]:

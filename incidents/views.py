@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.selectors import organizations_visible_to
 from crisisdesk.errors import DomainError
 from crisisdesk.pages import add_form_errors
-from incidents import selectors, services, timers
+from incidents import selectors, services, timeline_html, timers
 from incidents.forms import (
     CommentForm,
     IncidentFilterForm,
@@ -89,7 +89,9 @@ def incident_open(request):
 def room_context(request, incident: Incident, **bound_forms) -> dict:
     """Everything the room shows, in a constant number of queries; `bound_forms` keep typed input."""
     permissions = selectors.permissions_on(request.user, incident)
-    entries = list(selectors.timeline_of(incident).order_by("-id")[:ROOM_TIMELINE_LIMIT])
+    entries_html, entry_ids = timeline_html.newest_entries_html(
+        incident.pk, perms=permissions, limit=ROOM_TIMELINE_LIMIT
+    )
     statements = list(selectors.statements_with_details(incident.statements.all()))
     people = selectors.people_of(incident)
     channels = list(incident.organization.channels.filter(is_active=True))
@@ -116,9 +118,9 @@ def room_context(request, incident: Incident, **bound_forms) -> dict:
         "timers": timers.incident_rows([incident], selectors.last_public_updates([incident]), timers.now())[
             0
         ][1],
-        "entries": entries,
+        "entries_html": entries_html,
         "timeline_count": incident.timeline.count(),
-        "last_entry_id": entries[0].pk if entries else 0,
+        "last_entry_id": entry_ids[0] if entry_ids else 0,
         "tasks": selectors.tasks_of(incident),
         "statements": statements,
         "transitions": [(status, TRANSITION_LABELS[status]) for status in incident.allowed_transitions()],
@@ -185,12 +187,11 @@ def timeline_since(request, pk: int):
     permissions = selectors.incident_permissions(request.user, pk)
     if "view_incident" not in permissions:
         raise Http404
-    entries = list(selectors.timeline_of(pk, after=after).order_by("-id")[:500])
+    entries_html, entry_ids = timeline_html.newest_entries_html(pk, perms=permissions, limit=500, after=after)
     context = {
         "incident_id": pk,
-        "entries": entries,
-        "perms": permissions,
-        "last_entry_id": entries[0].pk if entries else after,
+        "entries_html": entries_html,
+        "last_entry_id": entry_ids[0] if entry_ids else after,
     }
     return render(request, "incidents/partials/timeline_since.html", context)
 

@@ -61,6 +61,17 @@ def test_the_matrix_cell(permission, person, incident, team):
         assert status == 403, status
 
 
+@pytest.mark.parametrize("person", PEOPLE)
+def test_the_polls_one_query_agrees_with_guardian(person, incident, team, outsider):
+    from incidents.selectors import incident_permissions, permissions_on
+
+    held = {permission for permission, people in ALLOWED.items() if person in people}
+    assert incident_permissions(team[person], incident.pk) == held == permissions_on(team[person], incident)
+    assert incident_permissions(outsider, incident.pk) == set()
+    team[person].is_active = False
+    assert incident_permissions(team[person], incident.pk) == set()
+
+
 def test_an_outsider_gets_404_for_everything(incident, outsider):
     client = api_as(outsider)
     base = f"/api/v1/incidents/{incident.pk}/"

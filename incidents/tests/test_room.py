@@ -118,6 +118,27 @@ class TestTimelineInTheRoom:
         empty = client.get(f"/incidents/{incident.pk}/timeline/?after={newer.pk}").content.decode()
         assert "entry-" not in empty and f"?after={newer.pk}" in empty
 
+    def test_each_reader_gets_the_entry_in_their_language_and_with_their_rights(self, incident, team):
+        from django.test import Client
+
+        wrong = services.timeline_add(incident=incident, acting_user=team["monitor"], body="500 an hour")
+        cursor = wrong.pk - 1
+        team["approver2"].language = "nl"
+        team["approver2"].save()
+        seen = {}
+        for person in (
+            "monitor",
+            "observer",
+            "approver2",
+            "responder",
+        ):  # the first renders, the rest may reuse
+            reader = Client()
+            reader.force_login(team[person])
+            seen[person] = reader.get(f"/incidents/{incident.pk}/timeline/?after={cursor}").content.decode()
+        assert "Correct</a>" in seen["monitor"] and "Correct</a>" in seen["responder"]
+        assert "Correct</a>" not in seen["observer"]  # may not add entries, so may not correct
+        assert "Notitie" in seen["approver2"] and "Note" in seen["observer"]
+
     def test_the_poll_of_an_outsider_is_404(self, client, incident, outsider):
         client.force_login(outsider)
         assert client.get(f"/incidents/{incident.pk}/timeline/?after=0").status_code == 404
