@@ -87,7 +87,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             incident = selectors.incidents_visible_to(self.request.user).get(pk=incident.pk)
         context = {
             **self.get_serializer_context(),
-            "permissions": selectors.permissions_on(self.request.user, incident),
+            "permissions": selectors.incident_permissions(self.request.user, incident.pk),
         }
         return Response(IncidentDetailSerializer(incident, context=context).data, status=status_code)
 

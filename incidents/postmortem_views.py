@@ -22,7 +22,7 @@ from playbooks.models import DEFAULT_TARGETS, Severity
 
 
 def _context(request, incident: Incident, **forms) -> dict:
-    permissions = selectors.permissions_on(request.user, incident)
+    permissions = selectors.incident_permissions(request.user, incident.pk)
     figures = postmortem.metrics(incident)
     rows = [
         (

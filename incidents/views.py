@@ -88,7 +88,7 @@ def incident_open(request):
 
 def room_context(request, incident: Incident, **bound_forms) -> dict:
     """Everything the room shows, in a constant number of queries; `bound_forms` keep typed input."""
-    permissions = selectors.permissions_on(request.user, incident)
+    permissions = selectors.incident_permissions(request.user, incident.pk)
     entries_html, entry_ids = timeline_html.newest_entries_html(
         incident.pk, perms=permissions, limit=ROOM_TIMELINE_LIMIT
     )

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from accounts.selectors import organizations_administered_by
 from crisisdesk.converters import ID_REGEX
 from incidents.api import R400, R403, R404, R409, IncidentScoped
-from incidents.selectors import permissions_on
+from incidents.selectors import incident_permissions
 from incidents.serializers import IncidentDetailSerializer
 from monitoring import selectors, services
 from monitoring.authentication import SourceTokenAuthentication
@@ -149,7 +149,8 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
         incident = services.alert_escalate(alert=self.get_object(), acting_user=request.user)
-        context = {**self.get_serializer_context(), "permissions": permissions_on(request.user, incident)}
+        permissions = incident_permissions(request.user, incident.pk)
+        context = {**self.get_serializer_context(), "permissions": permissions}
         return Response(
             IncidentDetailSerializer(incident, context=context).data, status=status.HTTP_201_CREATED
         )

@@ -19,7 +19,8 @@ from pathlib import Path
 import django
 import psutil
 
-VIEWERS, MEMBERS, SECONDS = 500, 20, 60
+VIEWERS = int(os.environ.get("LOAD_VIEWERS", "500"))  # fewer, to find what this machine holds
+MEMBERS, SECONDS, SPAWN_PER_SECOND = 20, 60, 25
 TARGET_P95_MS = 300
 PORT = int(os.environ.get("LOAD_PORT", "8001"))
 HOST = f"http://127.0.0.1:{PORT}"
@@ -85,7 +86,7 @@ def _run_locust(fixture: Path, report: Path) -> None:
         BIN / "locust",
         "--locustfile", ROOT / "bench" / "load" / "locustfile.py",
         "--headless", "--only-summary", "--loglevel", "WARNING",
-        "--users", str(VIEWERS + MEMBERS + 1), "--spawn-rate", "50",
+        "--users", str(VIEWERS + MEMBERS + 1), "--spawn-rate", str(SPAWN_PER_SECOND),
         "--run-time", f"{SECONDS}s", "--stop-timeout", "5",
         "--host", HOST,
     ]  # fmt: skip
