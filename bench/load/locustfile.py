@@ -1,6 +1,7 @@
 """A crisis hour in one minute: the whole team in one incident room.
 
-- 500 room viewers: each opens the room once, then polls its timeline every 2 s, as the page does.
+- 500 room viewers (LOAD_VIEWERS): each opens the room once, then polls its timeline every 2 s,
+  as the page does.
 - 20 members post timeline entries and draft statements through the API (token auth).
 - 1 feeder posts batches of mentions with the source's ingest token.
 
@@ -16,11 +17,14 @@ import resource
 import time
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
+import gevent
 from locust import FastHttpUser, between, constant_pacing, events, task
 
 FIXTURE = json.loads(open(os.environ["LOAD_FIXTURE"], encoding="utf-8").read())  # noqa: SIM115
 REPORT = os.environ.get("LOAD_REPORT", "")
+STEADY_SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
 VIEWERS = len(FIXTURE["viewer_sessions"])
 MEMBERS = len(FIXTURE["member_tokens"])
 ROOM = f"/incidents/{FIXTURE['incident']}/"
@@ -31,6 +35,7 @@ BATCH = 100
 _sessions = itertools.cycle(FIXTURE["viewer_sessions"])
 _tokens = itertools.cycle(FIXTURE["member_tokens"])
 _started = {"wall": 0.0, "cpu": 0.0}
+_phases: dict = {}
 
 
 class RoomViewer(FastHttpUser):
@@ -43,6 +48,7 @@ class RoomViewer(FastHttpUser):
         self.client.cookiejar.set_cookie(_cookie("sessionid", next(_sessions)))
         with self.client.get(ROOM, name="room page", catch_response=True) as response:
             self.after = self._cursor(response)
+        _joined_the_room(self.environment)
 
     @task
     def poll(self):
@@ -71,7 +77,7 @@ class Member(FastHttpUser):
     def on_start(self):
         self.headers = {"Authorization": f"Token {next(_tokens)}"}
 
-    @task(4)
+    @task(9)
     def add_entry(self):
         self.client.post(
             f"{API_ROOM}timeline/",
@@ -139,9 +145,30 @@ def _start(environment, **kwargs):
     _started.update(wall=time.monotonic(), cpu=_cpu_seconds())
 
 
+def _joined_the_room(environment) -> None:
+    """When the last viewer has the room open, the ramp is over: keep its figures, reset the
+    statistics and measure the next STEADY_SECONDS apart, then stop."""
+    _phases["joined"] = _phases.get("joined", 0) + 1
+    if _phases["joined"] != VIEWERS:
+        return
+    _phases["ramp"] = _figures(environment)
+    environment.stats.reset_all()
+    _started.update(wall=time.monotonic(), cpu=_cpu_seconds())
+    if REPORT:
+        Path(f"{REPORT}.steady").touch()  # tells bench/load/__main__.py to start counting CPU
+    gevent.spawn_later(STEADY_SECONDS, environment.runner.quit)
+
+
 @events.quitting.add_listener
 def _report(environment, **kwargs):
-    """Write the figures for bench/load/__main__.py: overall and per kind of request."""
+    """Write the figures for bench/load/__main__.py: per phase, overall and per kind of request."""
+    _phases["steady"] = _figures(environment)
+    if REPORT and "ramp" in _phases:
+        with open(REPORT, "w", encoding="utf-8") as out:
+            json.dump(_phases, out)
+
+
+def _figures(environment) -> dict:
     seconds = time.monotonic() - _started["wall"]
     rows = {}
     for entry in [*environment.stats.entries.values(), environment.stats.total]:
@@ -154,12 +181,9 @@ def _report(environment, **kwargs):
             "p99": entry.get_response_time_percentile(0.99),
             "max": entry.max_response_time,
         }
-    figures = {
+    return {
         "seconds": seconds,
         "generator_cpu_share": (_cpu_seconds() - _started["cpu"]) / seconds,
         "rows": rows,
         "errors": {str(error.error): error.occurrences for error in environment.stats.errors.values()},
     }
-    if REPORT:
-        with open(REPORT, "w", encoding="utf-8") as out:
-            json.dump(figures, out)
