@@ -10,4 +10,4 @@ RUN DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --noinput --ver
 RUN useradd --create-home crisisdesk
 USER crisisdesk
 EXPOSE 8000
-CMD ["gunicorn", "crisisdesk.wsgi", "--workers", "2", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+CMD ["gunicorn", "crisisdesk.wsgi", "--workers", "2", "--threads", "4", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
