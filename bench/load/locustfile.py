@@ -25,6 +25,7 @@ from locust import FastHttpUser, between, constant_pacing, events, task
 FIXTURE = json.loads(open(os.environ["LOAD_FIXTURE"], encoding="utf-8").read())  # noqa: SIM115
 REPORT = os.environ.get("LOAD_REPORT", "")
 STEADY_SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
+SETTLE_SECONDS = 5
 VIEWERS = len(FIXTURE["viewer_sessions"])
 MEMBERS = len(FIXTURE["member_tokens"])
 ROOM = f"/incidents/{FIXTURE['incident']}/"
@@ -146,11 +147,15 @@ def _start(environment, **kwargs):
 
 
 def _joined_the_room(environment) -> None:
-    """When the last viewer has the room open, the ramp is over: keep its figures, reset the
-    statistics and measure the next STEADY_SECONDS apart, then stop."""
+    """When the last viewer has the room open and SETTLE_SECONDS have passed (the queue of room
+    pages drains), the ramp is over: keep its figures, reset the statistics and measure the next
+    STEADY_SECONDS apart, then stop."""
     _phases["joined"] = _phases.get("joined", 0) + 1
-    if _phases["joined"] != VIEWERS:
-        return
+    if _phases["joined"] == VIEWERS:
+        gevent.spawn_later(SETTLE_SECONDS, _steady, environment)
+
+
+def _steady(environment) -> None:
     _phases["ramp"] = _figures(environment)
     environment.stats.reset_all()
     _started.update(wall=time.monotonic(), cpu=_cpu_seconds())
