@@ -35,10 +35,11 @@ django_settings.STORAGES = {
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Throttle counts live in the cache; a test starts with none of another test's."""
-    from django.core.cache import cache
+    """Throttle counts and rendered entries live in caches; a test starts with none of another test's."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 def make_user(

@@ -124,7 +124,17 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # --- Cache -----------------------------------------------------------------------------------
 # Throttle counts and cached sessions must be shared by every web process: production points
 # CACHE_URL at Redis (redis://host:6379/1). A single process (make run, tests) uses local memory.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CACHES = {
+    "default": env.cache("CACHE_URL", default="locmemcache://"),
+    # Rendered timeline entries (incidents/timeline_html.py): they never change, so each process
+    # keeps its own copy, read without a network round trip.
+    "timeline": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "timeline",
+        "TIMEOUT": 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
+}
 
 # guardian: no anonymous user; object permissions only for signed-in people.
 ANONYMOUS_USER_NAME = None

@@ -3,11 +3,12 @@
 An entry does not change once written (a correction is an entry of its own), so entry 17 looks
 the same to every reader with the same language, time zone and right to correct it. The room
 and its poll, which everyone in the room asks every 2 seconds, find the newest entries' ids in
-one small query and their HTML in one cache round trip; only entries nobody like this reader
-has seen yet are read in full and rendered.
+one small query and their HTML in this process's own cache (settings.CACHES["timeline"]: no
+network, and a deploy's restart starts it afresh); only entries nobody like this reader has
+seen here yet are read in full and rendered.
 """
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
@@ -22,6 +23,7 @@ def newest_entries_html(incident_pk: int, *, perms: set[str], limit: int, after:
     """The HTML of the incident's newest entries after `after`, newest first, and their ids."""
     ids = list(selectors.timeline_ids(incident_pk, after=after)[:limit])
     keys = {pk: _key(pk, perms) for pk in ids}
+    cache = caches["timeline"]
     html = cache.get_many(keys.values())
     missing = [pk for pk in ids if keys[pk] not in html]
     if missing:
