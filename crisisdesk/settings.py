@@ -131,7 +131,7 @@ CACHES = {
     "timeline": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "timeline",
-        "TIMEOUT": 60 * 60,
+        "TIMEOUT": 60 * 60,  # bounds how long a renamed author shows under their old name
         "OPTIONS": {"MAX_ENTRIES": 20_000},
     },
 }

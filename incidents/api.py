@@ -195,7 +195,8 @@ class TimelineViewSet(
     queryset = TimelineEntry.objects.none()
 
     def get_queryset(self):
-        return selectors.timeline_of(self.incident, after=self.after_cursor()).prefetch_related("corrections")
+        entries = selectors.timeline_of(self.incident.pk, after=self.after_cursor())
+        return entries.prefetch_related("corrections")
 
     def after_cursor(self) -> int | None:
         after = self.request.query_params.get("after")

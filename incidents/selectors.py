@@ -92,8 +92,7 @@ def incident_permissions(user: User, incident_pk: int) -> set[str]:
         return {codename for (codename,) in cursor.fetchall()} & set(INCIDENT_CODENAMES)
 
 
-def timeline_of(incident: Incident | int, *, after: int | None = None) -> QuerySet[TimelineEntry]:
-    incident_pk = incident if isinstance(incident, int) else incident.pk
+def timeline_of(incident_pk: int, *, after: int | None = None) -> QuerySet[TimelineEntry]:
     entries = (
         TimelineEntry.objects.filter(incident_id=incident_pk)
         .select_related("author", "corrects")

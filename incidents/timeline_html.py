@@ -16,7 +16,6 @@ from django.utils.safestring import SafeString, mark_safe
 from incidents import selectors
 
 TEMPLATE = "incidents/partials/timeline_entry.html"
-CACHE_SECONDS = 60 * 60  # bounds how long a renamed author shows under their old name
 
 
 def newest_entries_html(incident_pk: int, *, perms: set[str], limit: int, after: int | None = None):
@@ -31,7 +30,7 @@ def newest_entries_html(incident_pk: int, *, perms: set[str], limit: int, after:
             keys[entry.pk]: render_to_string(TEMPLATE, {"entry": entry, "perms": perms})
             for entry in selectors.timeline_of(incident_pk).filter(pk__in=missing)
         }
-        cache.set_many(rendered, CACHE_SECONDS)
+        cache.set_many(rendered)
         html.update(rendered)
     return [_safe(html[keys[pk]]) for pk in ids], ids
 

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import asdict
 from pathlib import Path
 
 import django
@@ -65,9 +66,9 @@ def main() -> int:
 def _prepare() -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crisisdesk.settings")
     django.setup()
-    from bench.load.prepare import as_dict, prepare
+    from bench.load.prepare import prepare
 
-    return as_dict(prepare(viewers=VIEWERS, members=MEMBERS))
+    return asdict(prepare(viewers=VIEWERS, members=MEMBERS))
 
 
 def _start_server() -> subprocess.Popen:

@@ -46,8 +46,8 @@ class RoomViewer(FastHttpUser):
     wait_time = constant_pacing(2)
 
     def on_start(self):
-        self.client.cookiejar.set_cookie(_cookie("sessionid", next(_sessions)))
-        with self.client.get(ROOM, name="room page", catch_response=True) as response:
+        self.signed_in = {"Cookie": f"sessionid={next(_sessions)}"}
+        with self.client.get(ROOM, name="room page", headers=self.signed_in, catch_response=True) as response:
             self.after = self._cursor(response)
         _joined_the_room(self.environment)
 
@@ -56,7 +56,7 @@ class RoomViewer(FastHttpUser):
         with self.client.get(
             f"{ROOM}timeline/?after={self.after}",
             name="room poll",
-            headers={"HX-Request": "true"},
+            headers={**self.signed_in, "HX-Request": "true"},
             catch_response=True,
         ) as response:
             self.after = self._cursor(response)
@@ -126,14 +126,6 @@ class Feeder(FastHttpUser):
             headers={"Authorization": f"Bearer {FIXTURE['source_token']}"},
             name="post mentions",
         )
-
-
-def _cookie(name: str, value: str):
-    from http.cookiejar import Cookie
-
-    return Cookie(
-        0, name, value, None, False, "127.0.0.1", False, False, "/", True, False, None, True, None, None, {}
-    )
 
 
 def _cpu_seconds() -> float:

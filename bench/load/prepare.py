@@ -6,12 +6,10 @@ fresh sessions and tokens, and opens a fresh room: the rooms of earlier runs are
 one run's hundreds of entries do not weigh on the next.
 """
 
-from dataclasses import asdict, dataclass
-from importlib import import_module
+from dataclasses import dataclass
 
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -87,13 +85,7 @@ def _people(organization: Organization, prefix: str, count: int) -> list[User]:
 
 
 def _session(user: User) -> str:
-    session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return session.session_key
-
-
-def as_dict(fixture: LoadFixture) -> dict:
-    return asdict(fixture)
+    """A signed-in session, made by Django's own login as the sign-in page would."""
+    client = Client()
+    client.force_login(user)
+    return client.session.session_key

@@ -1,12 +1,13 @@
 """Faults around publishing: the broker down when someone presses publish, a worker that died."""
 
+from contextlib import ExitStack
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from crisisdesk.celery import app as celery_app
-from crisisdesk.testing import Answer, MastodonLike
+from crisisdesk.testing import Answer, MastodonLike, celery_broker
 from incidents import tasks
 from incidents.models import Channel, Publication, Statement
 from incidents.tests.conftest import act, draft
@@ -26,16 +27,11 @@ def approved(incident, team):
 def broker_down():
     """A real Celery app whose broker is a port where nothing listens; `restore()` brings it back."""
     conf = celery_app.conf
-    saved = (conf.task_always_eager, conf.broker_url, conf.task_publish_retry)
-
-    def restore():
-        conf.task_always_eager, conf.broker_url, conf.task_publish_retry = saved
-        celery_app._pool = celery_app.amqp._producer_pool = None  # pooled per broker: fresh pools
-
-    conf.task_always_eager, conf.broker_url, conf.task_publish_retry = False, "redis://127.0.0.1:1/0", False
-    celery_app._pool = celery_app.amqp._producer_pool = None
-    yield restore
-    restore()
+    with ExitStack() as down:
+        down.enter_context(celery_broker(celery_app, "redis://127.0.0.1:1/0"))
+        down.callback(setattr, conf, "task_publish_retry", conf.task_publish_retry)
+        conf.task_publish_retry = False
+        yield down.close
 
 
 def test_the_broker_down_loses_nothing_and_the_beat_sends_it_later(

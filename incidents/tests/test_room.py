@@ -126,12 +126,8 @@ class TestTimelineInTheRoom:
         team["approver2"].language = "nl"
         team["approver2"].save()
         seen = {}
-        for person in (
-            "monitor",
-            "observer",
-            "approver2",
-            "responder",
-        ):  # the first renders, the rest may reuse
+        # The first reader renders the entry; the others may get it from the cache.
+        for person in ("monitor", "observer", "approver2", "responder"):
             reader = Client()
             reader.force_login(team[person])
             seen[person] = reader.get(f"/incidents/{incident.pk}/timeline/?after={cursor}").content.decode()
