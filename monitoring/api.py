@@ -1,5 +1,7 @@
 """The monitoring API: sources, mentions (batch ingest), alerts, and linking mentions to incidents."""
 
+from django import forms
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
@@ -74,6 +76,24 @@ class CanReadOrIngest(BasePermission):
         return bool(request.user and request.user.is_authenticated)
 
 
+class IdFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=10**18 - 1, **kwargs)
+
+
+class MentionFilter(filters.FilterSet):
+    """`?incident=` matches only an incident the caller may see: any other id finds nothing,
+    so the answer never tells a restricted incident from one that does not exist."""
+
+    incident = IdFilter(field_name="shown_incident_id")
+
+    class Meta:
+        model = Mention
+        fields = ("source", "incident")
+
+
 @extend_schema_view(
     list=extend_schema(parameters=[OpenApiParameter("source", int), OpenApiParameter("incident", int)]),
 )
@@ -84,7 +104,7 @@ class MentionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     serializer_class = MentionSerializer
     queryset = Mention.objects.none()
-    filterset_fields = ("source", "incident")
+    filterset_class = MentionFilter
     authentication_classes = [SourceTokenAuthentication, TokenAuthentication, SessionAuthentication]
     permission_classes = [CanReadOrIngest]
 
@@ -178,7 +198,11 @@ class IncidentMentionViewSet(IncidentScoped, mixins.ListModelMixin, viewsets.Gen
     queryset = Mention.objects.none()
 
     def get_queryset(self):
-        return self.incident.mentions.select_related("source").order_by("-posted_at", "-pk")
+        return (
+            selectors.mentions_visible_to(self.request.user)
+            .filter(incident=self.incident)
+            .order_by("-posted_at", "-pk")
+        )
 
     def create(self, request, *args, **kwargs):
         self.require("link_mention")
@@ -194,7 +218,8 @@ class IncidentMentionViewSet(IncidentScoped, mixins.ListModelMixin, viewsets.Gen
         if mention is None:
             raise ValidationError({"mention": ["No such mention in this incident's organization."]})
         created = services.mention_link(incident=self.incident, mention=mention, acting_user=request.user)
-        return Response(MentionSerializer(mention).data, status=status.HTTP_201_CREATED if created else 200)
+        linked = self.get_queryset().get(pk=mention.pk)
+        return Response(MentionSerializer(linked).data, status=status.HTTP_201_CREATED if created else 200)
 
 
 def _source_id(value) -> int | None:

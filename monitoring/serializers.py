@@ -48,7 +48,16 @@ class SourceWithTokenSerializer(SourceSerializer):
         read_only_fields = (*SourceSerializer.Meta.read_only_fields, "ingest_token")
 
 
+class ShownIncidentField(serializers.IntegerField):
+    """The linked incident's id, or null where the caller may not see it (the selectors' annotation)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="shown_incident_id", read_only=True, allow_null=True, **kwargs)
+
+
 class MentionSerializer(serializers.ModelSerializer):
+    incident = ShownIncidentField()
+
     class Meta:
         model = Mention
         fields = (
@@ -96,6 +105,7 @@ class AlertSerializer(serializers.ModelSerializer):
     rule_name = serializers.CharField(source="rule.name", read_only=True)
     kind = serializers.CharField(source="rule.kind", read_only=True)
     mention_count = serializers.IntegerField(read_only=True)
+    incident = ShownIncidentField()
 
     class Meta:
         model = Alert
