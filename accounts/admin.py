@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts import services
+from accounts import selectors, services
 from accounts.models import Membership, Organization, Role, User
 from accounts.roles import IncidentPermission
 
@@ -27,19 +27,72 @@ class UserAdmin(DjangoUserAdmin):
 
 
 class MembershipInline(admin.TabularInline):
+    """Members of the organization; saving goes through accounts.services (see save_formset)."""
+
     model = Membership
     extra = 1
-    autocomplete_fields = ("user",)
     fields = ("user", "is_admin", "joined_at")
     readonly_fields = ("joined_at",)
+
+    def get_autocomplete_fields(self, request):
+        # The user search looks through every account: a superuser's tool. An organization
+        # admin chooses among the people they already share an organization with.
+        return ("user",) if request.user.is_superuser else ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not request.user.is_superuser:
+            kwargs["queryset"] = selectors.users_addable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_view_permission(self, request, obj=None):
+        return may_manage_members(request, obj)
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
+
+def may_manage_members(request, organization: Organization | None) -> bool:
+    if request.user.is_superuser:
+        return True
+    if organization is None:
+        return selectors.organizations_managed_by(request.user).exists()
+    return request.user.has_perm("accounts.manage_members", organization)
 
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    """Superusers create organizations; an organization's admins manage its members here too."""
+
     list_display = ("name", "slug")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(pk__in=selectors.organizations_managed_by(request.user))
+
+    def get_readonly_fields(self, request, obj=None):
+        # The slug is in the public status page's address: only a superuser moves it.
+        return () if request.user.is_superuser else ("slug",)
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if request.user.is_superuser else {}
+
+    def has_module_permission(self, request):
+        return may_manage_members(request, None)
+
+    def has_view_permission(self, request, obj=None):
+        return may_manage_members(request, obj)
+
+    has_change_permission = has_view_permission
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -47,23 +100,43 @@ class OrganizationAdmin(admin.ModelAdmin):
             return
         created = services.organization_create(name=obj.name, slug=obj.slug)
         obj.pk, obj.group = created.pk, created.group
+        if form.changed_data:  # language and chat webhook, which organization_create leaves as default
+            obj.save()
 
     def save_formset(self, request, form, formset, change):
+        """Members through membership_add and membership_remove, never formset.save().
+
+        The admin's change message reads what the formset saved (new_objects, changed_objects,
+        deleted_objects): they are filled in here with what the services did.
+        """
         if formset.model is not Membership:
             return super().save_formset(request, form, formset, change)
-        for inline_form in formset.forms:
-            if not inline_form.has_changed() and not formset._should_delete_form(inline_form):
-                continue
+        organization = form.instance
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.initial_forms:
             membership = inline_form.instance
             if formset._should_delete_form(inline_form):
-                if membership.pk:
-                    services.membership_remove(membership=membership)
-            elif inline_form.cleaned_data.get("user"):
-                services.membership_add(
-                    organization=form.instance,
-                    user=inline_form.cleaned_data["user"],
-                    is_admin=inline_form.cleaned_data.get("is_admin", False),
+                services.membership_remove(membership=membership, acting_user=request.user)
+                formset.deleted_objects.append(membership)
+            elif "user" in inline_form.changed_data:  # another person in this row: one leaves, one joins
+                services.membership_remove(
+                    membership=Membership.objects.get(pk=membership.pk), acting_user=request.user
                 )
+                formset.new_objects.append(self._add(organization, inline_form))
+            elif inline_form.has_changed():
+                membership = self._add(organization, inline_form)
+                formset.changed_objects.append((membership, inline_form.changed_data))
+        for inline_form in formset.extra_forms:
+            if inline_form.has_changed() and not formset._should_delete_form(inline_form):
+                formset.new_objects.append(self._add(organization, inline_form))
+
+    @staticmethod
+    def _add(organization: Organization, inline_form) -> Membership:
+        return services.membership_add(
+            organization=organization,
+            user=inline_form.cleaned_data["user"],
+            is_admin=inline_form.cleaned_data.get("is_admin", False),
+        )
 
 
 class RoleForm(forms.ModelForm):

@@ -23,6 +23,20 @@ def organizations_administered_by(user: User) -> QuerySet[Organization]:
     )
 
 
+def organizations_managed_by(user: User) -> QuerySet[Organization]:
+    """Organizations whose members `user` manages (organization admins)."""
+    return get_objects_for_user(
+        user, "accounts.manage_members", Organization, accept_global_perms=False, with_superuser=False
+    )
+
+
+def users_addable_by(user: User) -> QuerySet[User]:
+    """Whom an organization admin may add in the admin site: people of the organizations they
+    manage. Anyone else joins by e-mail (the members page or the API), which reveals nothing."""
+    managed = organizations_managed_by(user)
+    return User.objects.filter(memberships__organization__in=managed, is_active=True).distinct()
+
+
 def users_visible_to(user: User) -> QuerySet[User]:
     """The people who share at least one organization with `user` (themselves included)."""
     shared = Membership.objects.filter(user=user).values("organization")

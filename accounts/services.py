@@ -40,7 +40,7 @@ def membership_add(*, organization: Organization, user: User, is_admin: bool = F
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership) -> None:
+def membership_remove(*, membership: Membership, acting_user: User | None = None) -> None:
     membership.user.groups.remove(membership.organization.group)
     for perm in ADMIN_PERMISSIONS:
         remove_perm(perm, membership.user, membership.organization)
