@@ -13,6 +13,7 @@ from incidents.api import (
     TimelineViewSet,
 )
 from incidents.postmortem_api import ActionItemsView, ApplyToPlaybookView, PostMortemView
+from incidents.publication_api import PublicationViewSet
 from incidents.statement_api import ChannelViewSet, IncidentStatementViewSet, StatementViewSet
 from monitoring.api import AlertViewSet, IncidentMentionViewSet, MentionViewSet, SourceViewSet
 from playbooks.api import PlaybookViewSet
@@ -24,6 +25,7 @@ router.register("playbooks", PlaybookViewSet, basename="playbook")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("statements", StatementViewSet, basename="statement")
+router.register("publications", PublicationViewSet, basename="publication")
 router.register("channels", ChannelViewSet, basename="channel")
 router.register("sources", SourceViewSet, basename="source")
 router.register("mentions", MentionViewSet, basename="mention")

@@ -133,6 +133,38 @@ class MastodonLike:
         return Answer(200, self.statuses[key])
 
 
+class PostReceiver:
+    """A webhook receiver that keeps one post per Idempotency-Key, as a careful receiver does.
+
+    `fail_first` answers the first N requests 500 and keeps nothing (a receiver having a bad
+    moment). `hold` keeps the first post, then holds its answer until `release` is set: the sender
+    dies, or the test does something, while the receiver has the post and the sender has no answer.
+    """
+
+    def __init__(self, *, fail_first: int = 0, hold: bool = False):
+        self.fail_first, self.hold = fail_first, hold
+        self.requests: list[tuple[str, str]] = []  # (idempotency key, text), every request
+        self.posts: dict[str, str] = {}  # idempotency key -> the text kept
+        self.arrived, self.release = threading.Event(), threading.Event()
+
+    def __call__(self, request: Received) -> Answer:
+        key, text = request.headers.get("Idempotency-Key", ""), request.json()["text"]
+        self.requests.append((key, text))
+        if len(self.requests) <= self.fail_first:
+            return Answer(500, "Internal Server Error")
+        self.posts.setdefault(key, text)
+        if self.hold and not self.arrived.is_set():
+            self.arrived.set()
+            self.release.wait(timeout=60)
+        return Answer(200, {"id": f"post-{list(self.posts).index(key) + 1}"})
+
+    def requests_per_key(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for key, _text in self.requests:
+            counts[key] = counts.get(key, 0) + 1
+        return counts
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -237,3 +269,37 @@ class CeleryWorker:
             self._process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.kill()
+
+
+class RowLock:
+    """FOR UPDATE on one row, from a PostgreSQL connection of its own: another transaction that
+    holds the row while a worker process wants it. Also sees who waits for it, and can cut them off."""
+
+    def __init__(self, settings_dict: dict, table: str, pk: int):
+        import psycopg
+
+        self._connection = psycopg.connect(
+            host=settings_dict["HOST"],
+            port=settings_dict["PORT"] or 5432,
+            user=settings_dict["USER"],
+            password=settings_dict["PASSWORD"] or None,
+            dbname=settings_dict["NAME"],
+        )
+        self._connection.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE", [pk])  # noqa: S608
+
+    def waiting(self) -> list[int]:
+        """Backends of other sessions waiting for a lock right now."""
+        with self._connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            return [pid for (pid,) in cursor.fetchall()]
+
+    def cut_off(self, pid: int) -> None:
+        """End that backend's connection, as a database failover or restart would."""
+        self._connection.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    def release(self) -> None:
+        self._connection.rollback()
+        self._connection.close()

@@ -2,7 +2,8 @@
 
 A connector either returns where the post is, or raises: `TransientError` when trying again
 later may work (a 5xx, a timeout, no connection), `PermanentError` when it will not (a 4xx).
-Both carry the publication's idempotency key, so a receiver can drop a repeat.
+Both carry the publication's idempotency key, so a receiver can drop a repeat. A connector sends
+the publication's frozen text (what was approved), never the statement's text of the moment.
 """
 
 import hashlib
@@ -58,7 +59,8 @@ def _send_webhook(publication: Publication) -> Sent:
             "incident": statement.incident_id,
             "organization": statement.incident.organization.slug,
             "language": statement.language,
-            "text": statement.body,
+            "revision": publication.revision,
+            "text": publication.body,
         },
         ensure_ascii=False,
     ).encode()
@@ -79,7 +81,7 @@ def _send_mastodon(publication: Publication) -> Sent:
     channel, statement = publication.channel, publication.statement
     response = _post(
         channel.url.rstrip("/") + "/api/v1/statuses",
-        json={"status": statement.body, "language": statement.language, "visibility": "public"},
+        json={"status": publication.body, "language": statement.language, "visibility": "public"},
         headers={
             "Authorization": f"Bearer {channel.access_token}",
             "Idempotency-Key": publication.idempotency_key,

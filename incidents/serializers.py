@@ -236,9 +236,14 @@ class PublicationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Publication
         fields = (
+            "id",
+            "statement",
             "channel",
             "channel_name",
             "status",
+            "revision",
+            "body",
+            "requested_at",
             "external_id",
             "external_url",
             "attempts",

@@ -36,4 +36,9 @@ urlpatterns = [
     path(
         "<id:pk>/statements/<id:statement_pk>/<slug:verb>/", views.statement_action, name="statement-action"
     ),
+    path(
+        "<id:pk>/publications/<id:publication_pk>/cancel/",
+        views.publication_cancel,
+        name="publication-cancel",
+    ),
 ]

@@ -31,7 +31,7 @@ from incidents.forms import (
     TaskForm,
     TimelineEntryForm,
 )
-from incidents.models import Incident, IncidentRoleAssignment, Statement, Task
+from incidents.models import Incident, IncidentRoleAssignment, Publication, Statement, Task
 from playbooks.selectors import playbooks_visible_to
 
 ROOM_TIMELINE_LIMIT = 200
@@ -110,7 +110,8 @@ def room_context(request, incident: Incident, **bound_forms) -> dict:
         statement.edit_form = edit_forms.get(statement.pk) or StatementEditForm(
             initial={"body": statement.body, "version": statement.version}, prefix=f"s{statement.pk}"
         )
-        statement.publish_form = PublishForm(channels=channels, prefix=f"p{statement.pk}")
+        statement.publishing = any(publication.in_flight for publication in statement.publications.all())
+        statement.publish_form = _publish_form(statement, channels, permissions)
     return {
         "incident": incident,
         "incident_id": incident.pk,
@@ -138,6 +139,22 @@ def room_context(request, incident: Incident, **bound_forms) -> dict:
         "mentions": incident.mentions.order_by("-posted_at")[:20] if hasattr(incident, "mentions") else [],
         "mention_count": incident.mentions.count() if hasattr(incident, "mentions") else 0,
     }
+
+
+def _publish_form(statement: Statement, channels: list, permissions: set[str]) -> PublishForm | None:
+    """A form for the channels this statement has not gone out on (or is going out on), if any."""
+    if "publish_statement" not in permissions or statement.status not in (
+        Statement.Status.APPROVED,
+        Statement.Status.PUBLISHED,
+    ):
+        return None
+    taken = {
+        publication.channel_id
+        for publication in statement.publications.all()
+        if publication.in_flight or publication.status == publication.Status.PUBLISHED
+    }
+    open_channels = [channel for channel in channels if channel.pk not in taken]
+    return PublishForm(channels=open_channels, prefix=f"p{statement.pk}") if open_channels else None
 
 
 @login_required
@@ -356,10 +373,23 @@ def statement_action(request, pk: int, statement_pk: int, verb: str):
 
 
 @login_required
+@require_POST
+def publication_cancel(request, pk: int, publication_pk: int):
+    incident = incident_or_404(request, pk)
+    publication = get_object_or_404(Publication, pk=publication_pk, statement__incident=incident)
+    try:
+        services.publication_cancel(publication=publication, acting_user=request.user)
+    except DomainError as error:
+        return _refused(request, incident, error, f"statement-{publication.statement_id}")
+    return _back(incident, f"statement-{publication.statement_id}")
+
+
+@login_required
 def notifications(request):
     """The bell's page: the newest notifications; seeing them marks them read."""
-    items = list(request.user.notifications.select_related("incident").order_by("-created_at")[:50])
+    notifications = selectors.notifications_of(request.user)
+    items = list(notifications.select_related("incident").order_by("-created_at")[:50])
     unread = [item.pk for item in items if item.read_at is None]
     if unread:
-        request.user.notifications.filter(pk__in=unread).update(read_at=timezone.now())
+        notifications.filter(pk__in=unread).update(read_at=timezone.now())
     return render(request, "incidents/notifications.html", {"items": items, "unread": set(unread)})

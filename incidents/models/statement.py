@@ -73,13 +73,15 @@ class Channel(models.Model):
 
     def clean(self) -> None:
         needs = {self.Kind.WEBHOOK: ("url", "secret"), self.Kind.MASTODON: ("url", "access_token")}
-        missing = {
+        errors = {
             name: _("A %(kind)s channel needs this.") % {"kind": self.get_kind_display()}
             for name in needs.get(self.kind, ())
             if not getattr(self, name)
         }
-        if missing:
-            raise ValidationError(missing)
+        if self.is_default and not self.is_active:
+            errors["is_default"] = _("An inactive channel cannot be the default.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Statement(models.Model):
@@ -151,12 +153,27 @@ class Statement(models.Model):
     def tone_hints(self) -> list[dict]:
         return [{**hint, "message": tone.message(hint["rule"])} for hint in self.tone]
 
-    def edit(self, body: str) -> None:
-        """New text makes a new revision: the approvals given so far no longer count."""
+    def approvals_given(self) -> int:
+        """Distinct people who approved the current revision (one person counts once)."""
+        return len({approval.approver_id for approval in self.current_approvals})
+
+    def check_changeable(self, *, publishing: bool) -> None:
+        """Raise unless the text may change or be withdrawn: not final, and nothing on its way out."""
         if self.status in self.FINAL:
             raise DomainError(
-                _("A %(status)s statement cannot be edited.") % {"status": self.get_status_display()}
+                _("A %(status)s statement cannot be changed.") % {"status": self.get_status_display()}
             )
+        if publishing:
+            raise DomainError(
+                _(
+                    "This statement is being published: cancel the queued publication first, "
+                    "or wait until it has been sent."
+                )
+            )
+
+    def edit(self, body: str, *, publishing: bool) -> None:
+        """New text makes a new revision: the approvals given so far no longer count."""
+        self.check_changeable(publishing=publishing)
         self.body, self.revision, self.status, self.submitted_at = (
             body,
             self.revision + 1,
@@ -189,19 +206,38 @@ class Statement(models.Model):
         if approvals_given >= approvals_required:
             self.status = self.Status.APPROVED
 
+    def recount(self, *, approvals_required: int) -> bool:
+        """The incident's severity changed what it needs: waiting and approved statements follow.
+
+        Answers whether the status changed. A published statement stays published.
+        """
+        if self.status not in (self.Status.APPROVED, self.Status.PENDING_APPROVAL):
+            return False
+        enough = self.approvals_given() >= approvals_required
+        status = self.Status.APPROVED if enough else self.Status.PENDING_APPROVAL
+        changed, self.status = status != self.status, status
+        return changed
+
     def request_changes(self) -> None:
         self.status = self.Status.CHANGES_REQUESTED
 
-    def withdraw(self) -> None:
-        if self.status in self.FINAL:
-            raise DomainError(
-                _("A %(status)s statement cannot be withdrawn.") % {"status": self.get_status_display()}
-            )
+    def withdraw(self, *, publishing: bool) -> None:
+        self.check_changeable(publishing=publishing)
         self.status = self.Status.WITHDRAWN
 
-    def check_can_be_published(self) -> None:
-        if self.status != self.Status.APPROVED:
+    def check_can_be_published(self, *, approvals_required: int, revision: int | None = None) -> None:
+        """The gate: approved (or already out on another channel), at `revision` when given, and with
+        as many distinct approvals of that revision as the incident needs now."""
+        given = self.approvals_given()
+        if self.status not in (self.Status.APPROVED, self.Status.PUBLISHED, self.Status.PENDING_APPROVAL):
             raise DomainError(_("Only an approved statement can be published."))
+        if revision is not None and revision != self.revision:
+            raise DomainError(_("The text changed after it was approved."))
+        if given < approvals_required or self.status == self.Status.PENDING_APPROVAL:
+            raise DomainError(
+                _("This statement has %(given)d of the %(required)d approvals the incident needs now.")
+                % {"given": given, "required": approvals_required}
+            )
 
     def mark_published(self, at) -> bool:
         """Record the first confirmation; later ones (another channel, a retry) change nothing."""
@@ -264,17 +300,26 @@ class Approval(models.Model):
 
 
 class Publication(models.Model):
-    """A statement on one channel. The row makes publishing idempotent: one post per channel."""
+    """A statement on one channel, with the text and revision that were approved.
+
+    The row makes publishing idempotent (one post per channel) and freezes what goes out: the
+    connector sends `body`, never the statement's text of the moment.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Queued")
         SENDING = "sending", _("Sending")
         PUBLISHED = "published", _("Published")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    IN_FLIGHT = (Status.PENDING, Status.SENDING)
 
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="publications")
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="publications")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    revision = models.PositiveIntegerField(_("approved revision"))
+    body = models.TextField(_("text sent"))
     external_id = models.CharField(_("id on the channel"), max_length=200, blank=True)
     external_url = models.URLField(_("address of the post"), max_length=500, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
@@ -288,6 +333,7 @@ class Publication(models.Model):
         related_name="+",
         verbose_name=_("requested by"),
     )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -295,11 +341,39 @@ class Publication(models.Model):
         verbose_name = _("publication")
         verbose_name_plural = _("publications")
         constraints = [models.UniqueConstraint(fields=["statement", "channel"], name="one_post_per_channel")]
+        indexes = [models.Index(fields=["status", "claimed_at"])]
 
     def __str__(self) -> str:
         return f"{self.channel_id}: {self.get_status_display()}"
 
     @property
     def idempotency_key(self) -> str:
-        """The same for every attempt, so a receiver that saw it once ignores a repeat."""
-        return f"crisisdesk-publication-{self.pk}"
+        """The same for every attempt at one text, so a receiver that saw it once ignores a repeat;
+        a new approved revision on the same channel is a new post."""
+        return f"crisisdesk-publication-{self.pk}-r{self.revision}"
+
+    @property
+    def in_flight(self) -> bool:
+        return self.status in self.IN_FLIGHT
+
+    def request(self, *, body: str, revision: int, requested_by) -> None:
+        """Queue this channel's post of `body` at `revision`: a new row, or one that failed or was
+        cancelled before, which takes the new request's text (never an older one)."""
+        if self.pk is not None and self.status not in (self.Status.FAILED, self.Status.CANCELLED):
+            raise DomainError(_("This statement is already queued or published on this channel."))
+        self.status, self.body, self.revision, self.requested_by = (
+            self.Status.PENDING,
+            body,
+            revision,
+            requested_by,
+        )
+        self.last_error, self.claimed_at, self.attempts = "", None, 0
+        self.requested_at = timezone.now()
+
+    def cancel(self) -> None:
+        if self.status != self.Status.PENDING:
+            raise DomainError(
+                _("Only a queued publication can be cancelled; this one is %(status)s.")
+                % {"status": self.get_status_display().lower()}
+            )
+        self.status, self.claimed_at = self.Status.CANCELLED, None

@@ -13,16 +13,16 @@ from incidents.services.incident import (
     task_update,
     timeline_add,
 )
+from incidents.services.publishing import publication_cancel, publication_confirm, statement_publish
 from incidents.services.statements import (
     StaleVersion,
-    publication_confirm,
     statement_approve,
     statement_draft,
     statement_edit,
-    statement_publish,
     statement_request_changes,
     statement_submit,
     statement_withdraw,
+    statements_recount,
     template_values,
 )
 
@@ -32,6 +32,7 @@ __all__ = [
     "incident_open",
     "incident_transition",
     "incident_update",
+    "publication_cancel",
     "publication_confirm",
     "require",
     "role_assign",
@@ -43,6 +44,7 @@ __all__ = [
     "statement_request_changes",
     "statement_submit",
     "statement_withdraw",
+    "statements_recount",
     "task_complete",
     "task_create",
     "task_update",

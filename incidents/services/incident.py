@@ -215,7 +215,7 @@ def incident_transition(
 ) -> Incident:
     """Move the incident along its lifecycle; `at` backdates it (imports, the demo), never ahead."""
     # Lock the incident row only: PostgreSQL refuses FOR UPDATE on the outer-joined post-mortem.
-    locked = Incident.objects.select_for_update(of=("self",))
+    locked = Incident.objects.select_for_update(of=("self",), no_key=True)
     incident = locked.select_related("postmortem").get(pk=incident.pk)
     require(acting_user, "change_incident", incident)
     at = min(at or timezone.now(), timezone.now())
@@ -242,7 +242,7 @@ def incident_update(*, incident: Incident, acting_user: User, **fields) -> Incid
     allowed = {"title", "summary", "severity", "restricted"}
     if set(fields) - allowed:
         raise TypeError(f"incident_update() cannot change {sorted(set(fields) - allowed)}")
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     require(acting_user, "change_incident", incident)
     if not incident.is_open and incident.status != Incident.Status.RESOLVED:
         raise DomainError(_("A closed incident cannot be changed."))
@@ -264,6 +264,9 @@ def incident_update(*, incident: Incident, acting_user: User, **fields) -> Incid
                 after=tm.severity(incident.severity),
             ),
         )
+        from incidents.services.statements import statements_recount  # statements build on this module
+
+        statements_recount(incident=incident, acting_user=acting_user)
     if "restricted" in changed:
         grant = (
             accounts_services.organization_revoke

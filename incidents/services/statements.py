@@ -1,7 +1,7 @@
-"""Writes for public statements: draft, edit, submit, approve, request changes, withdraw, publish.
+"""Writes for public statements: draft, edit, submit, approve, request changes, withdraw.
 
-Each is one transaction on a locked statement row that bumps `version` and writes its timeline
-entry. Publishing hands off to a Celery task once the transaction has committed.
+Each is one transaction on a locked statement row (its incident locked first) that bumps
+`version` and writes its timeline entry. Publishing is in incidents.services.publishing.
 """
 
 from datetime import datetime, timedelta
@@ -57,8 +57,23 @@ def template_values(*, incident: Incident, channel: Channel | None) -> dict:
     }
 
 
-def _locked(statement: Statement) -> Statement:
-    return Statement.objects.select_for_update(of=("self",)).select_related("incident").get(pk=statement.pk)
+def incident_locked(incident_pk: int) -> Incident:
+    """Lock the incident row first, as every service that locks rows under an incident does (README,
+    "Lock order"). FOR NO KEY UPDATE: timeline entries and other rows that point at the incident
+    can still be inserted meanwhile."""
+    return Incident.objects.select_for_update(no_key=True).get(pk=incident_pk)
+
+
+def statement_locked(statement: Statement) -> Statement:
+    """The statement locked in the project's order: its incident, then the statement."""
+    incident = incident_locked(statement.incident_id)
+    locked = Statement.objects.select_for_update().get(pk=statement.pk)
+    locked.incident = incident
+    return locked
+
+
+def _publishing(statement: Statement) -> bool:
+    return statement.publications.filter(status__in=Publication.IN_FLIGHT).exists()
 
 
 def _statement_entry(statement: Statement, author: User, message: dict) -> None:
@@ -111,8 +126,10 @@ def statement_draft(
 @transaction.atomic
 def statement_edit(*, statement: Statement, acting_user: User, body: str, version: int) -> Statement:
     """New text: a new revision, back to draft, the approvals given so far void."""
-    statement = _locked(statement)
+    statement = statement_locked(statement)
     require(acting_user, "draft_statement", statement.incident)
+    publishing = _publishing(statement)
+    statement.check_changeable(publishing=publishing)  # even a PATCH that changes nothing
     if version != statement.version:
         raise StaleVersion(_("Someone changed this statement in the meantime: reload it and try again."))
     body = body.strip()
@@ -121,7 +138,7 @@ def statement_edit(*, statement: Statement, acting_user: User, body: str, versio
     if body == statement.body:
         return statement
     had_approvals = statement.approvals.filter(revision=statement.revision).exists()
-    statement.edit(body)
+    statement.edit(body, publishing=publishing)
     statement.version += 1
     statement.tone = tone_hints(
         body=body, language=statement.language, channel=default_channel(statement.incident)
@@ -145,7 +162,7 @@ def statement_edit(*, statement: Statement, acting_user: User, body: str, versio
 
 @transaction.atomic
 def statement_submit(*, statement: Statement, acting_user: User, comment: str = "") -> Statement:
-    statement = _locked(statement)
+    statement = statement_locked(statement)
     require(acting_user, "draft_statement", statement.incident)
     statement.submit()
     statement.version += 1
@@ -165,6 +182,42 @@ def statement_submit(*, statement: Statement, acting_user: User, comment: str = 
 
 
 @transaction.atomic
+def statements_recount(*, incident: Incident, acting_user: User) -> list[Statement]:
+    """After a severity change: statements waiting or approved follow what the incident needs now.
+
+    The caller holds the incident's lock; statements are locked in pk order after it.
+    """
+    required = incident.approvals_required
+    changed = []
+    for statement in (
+        incident.statements.select_for_update()
+        .filter(status__in=(Statement.Status.APPROVED, Statement.Status.PENDING_APPROVAL))
+        .order_by("pk")
+    ):
+        if not statement.recount(approvals_required=required):
+            continue
+        statement.version += 1
+        statement.save(update_fields=["status", "version", "updated_at"])
+        changed.append(statement)
+        given = statement.approvals_given()
+        message = (
+            gettext_noop("A statement has %(given)d of %(required)d approvals now: it is approved.")
+            if statement.status == Statement.Status.APPROVED
+            else gettext_noop(
+                "A statement has %(given)d of the %(required)d approvals the incident needs now: "
+                "it waits for approval again."
+            )
+        )
+        entry_write(
+            incident=incident,
+            kind=TimelineEntry.Kind.STATEMENT,
+            author=acting_user,
+            message=say(message, given=given, required=required),
+        )
+    return changed
+
+
+@transaction.atomic
 def statement_approve(*, statement: Statement, acting_user: User, comment: str = "") -> Statement:
     return _decide(statement, acting_user, Approval.Decision.APPROVED, comment)
 
@@ -175,7 +228,7 @@ def statement_request_changes(*, statement: Statement, acting_user: User, commen
 
 
 def _decide(statement: Statement, acting_user: User, decision: str, comment: str) -> Statement:
-    statement = _locked(statement)
+    statement = statement_locked(statement)
     require(acting_user, "approve_statement", statement.incident)
     current = list(statement.approvals.filter(revision=statement.revision))
     statement.check_decision_by(acting_user, approvals=current)
@@ -212,9 +265,9 @@ def _decide(statement: Statement, acting_user: User, decision: str, comment: str
 
 @transaction.atomic
 def statement_withdraw(*, statement: Statement, acting_user: User, comment: str = "") -> Statement:
-    statement = _locked(statement)
+    statement = statement_locked(statement)
     require(acting_user, "draft_statement", statement.incident)
-    statement.withdraw()
+    statement.withdraw(publishing=_publishing(statement))
     statement.version += 1
     statement.save(update_fields=["status", "version", "updated_at"])
     _statement_entry(
@@ -223,86 +276,3 @@ def statement_withdraw(*, statement: Statement, acting_user: User, comment: str 
         say(gettext_noop("%(name)s withdrew the statement."), name=acting_user.get_full_name(), note=comment),
     )
     return statement
-
-
-# --- publishing -------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def statement_publish(
-    *, statement: Statement, acting_user: User, channel: Channel | None = None, url: str = ""
-) -> Statement:
-    """Send an approved statement to a channel (the default one when none is named).
-
-    A manual channel is confirmed at once with the `url` where someone posted it; the others
-    go through a Celery task, queued when this transaction commits.
-    """
-    statement = _locked(statement)
-    require(acting_user, "publish_statement", statement.incident)
-    statement.check_can_be_published()
-    channel = channel or default_channel(statement.incident)
-    if channel is None:
-        raise ValidationError({"channel": _("This organization has no default channel: choose one.")})
-    if channel.organization_id != statement.incident.organization_id or not channel.is_active:
-        raise ValidationError({"channel": _("Choose an active channel of this organization.")})
-    if channel.kind == Channel.Kind.MANUAL and not url:
-        raise ValidationError({"url": _("Give the address where the statement was posted.")})
-    publication, created = Publication.objects.select_for_update().get_or_create(
-        statement=statement, channel=channel, defaults={"requested_by": acting_user}
-    )
-    if publication.status == Publication.Status.PUBLISHED:
-        return statement
-    if channel.kind == Channel.Kind.MANUAL:
-        publication_confirm(publication=publication, external_id="", external_url=url)
-        return Statement.objects.get(pk=statement.pk)
-    retrying = publication.status == Publication.Status.FAILED
-    if retrying:
-        publication.status, publication.last_error = Publication.Status.PENDING, ""
-        publication.save(update_fields=["status", "last_error"])
-    if created or retrying:  # a repeat while queued only queues the task again (it is idempotent)
-        _statement_entry(
-            statement,
-            acting_user,
-            say(
-                gettext_noop("%(name)s is publishing the statement on %(channel)s."),
-                name=acting_user.get_full_name(),
-                channel=channel.name,
-            ),
-        )
-    from incidents.tasks import publish_publication
-
-    publication_id = publication.pk
-    transaction.on_commit(lambda: publish_publication.delay(publication_id), robust=True)
-    return statement
-
-
-@transaction.atomic
-def publication_confirm(*, publication: Publication, external_id: str, external_url: str) -> Publication:
-    """The channel has the post: the statement is published; the first one is the first response."""
-    publication = Publication.objects.select_for_update().select_related("channel").get(pk=publication.pk)
-    if publication.status == Publication.Status.PUBLISHED:
-        return publication
-    now = timezone.now()
-    publication.status, publication.published_at = Publication.Status.PUBLISHED, now
-    publication.external_id, publication.external_url, publication.last_error = external_id, external_url, ""
-    publication.save(update_fields=["status", "published_at", "external_id", "external_url", "last_error"])
-    statement = _locked(publication.statement)
-    if statement.mark_published(now):
-        statement.version += 1
-        statement.save(update_fields=["status", "published_at", "version", "updated_at"])
-        Incident.objects.filter(pk=statement.incident_id, first_response_at__isnull=True).update(
-            first_response_at=now
-        )
-
-    entry_write(
-        incident=statement.incident,
-        kind=TimelineEntry.Kind.STATEMENT,
-        message=say(
-            gettext_noop("Statement published on %(channel)s: %(url)s"),
-            channel=publication.channel.name,
-            url=external_url,
-        )
-        if external_url
-        else say(gettext_noop("Statement published on %(channel)s."), channel=publication.channel.name),
-    )
-    return publication

@@ -1,6 +1,9 @@
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
+from crisisdesk.celery import app as celery_app
+from crisisdesk.testing import CeleryWorker, RedisServer, celery_broker
 from incidents import services
 
 # The role each demo person plays on the incident fixture (DESIGN.md's matrix columns).
@@ -61,3 +64,40 @@ def draft(
 
 def act(team, who, statement_id, verb, payload=None):
     return api_as(team[who]).post(f"/api/v1/statements/{statement_id}/{verb}/", payload or {}, format="json")
+
+
+# --- a real broker and worker processes (tests marked postgresql and django_db(transaction=True)) ---
+
+CLAIM_SECONDS = 1  # a restarted worker takes over a claim this old (production: 120)
+
+
+@pytest.fixture
+def redis():
+    server = RedisServer().start()
+    with celery_broker(celery_app, server.url):
+        yield server
+    server.stop()
+
+
+@pytest.fixture
+def worker(redis, tmp_path):
+    """`worker(n)` makes the n-th worker process of the test, on its database and its Redis."""
+    database = connection.settings_dict
+    url = "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(**database)
+    workers = []
+
+    def make(number: int) -> CeleryWorker:
+        workers.append(
+            CeleryWorker(
+                log=tmp_path / f"worker-{number}.log",
+                DATABASE_URL=url,
+                CELERY_BROKER_URL=redis.url,
+                PUBLICATION_CLAIM_SECONDS=str(CLAIM_SECONDS),
+                DEBUG="0",
+            )
+        )
+        return workers[-1]
+
+    yield make
+    for each in workers:
+        each.stop()

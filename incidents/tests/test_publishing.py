@@ -160,7 +160,9 @@ class TestRetries:
             organization=org, kind="webhook", name="Hook", url="http://127.0.0.1:9/", secret="k"
         )
         statement = approved_statement(incident, team)
-        publication = Publication.objects.create(statement=statement, channel=channel)
+        publication = Publication.objects.create(
+            statement=statement, channel=channel, body=statement.body, revision=statement.revision
+        )
         with pytest.raises(connectors.TransientError):
             publishing.publication_send(publication_id=publication.pk)
         publication.refresh_from_db()
@@ -175,7 +177,12 @@ class TestRetries:
         from django.utils import timezone
 
         publication = Publication.objects.create(
-            statement=statement, channel=channel, status="sending", claimed_at=timezone.now()
+            statement=statement,
+            channel=channel,
+            body=statement.body,
+            revision=statement.revision,
+            status="sending",
+            claimed_at=timezone.now(),
         )
         assert publishing.publication_send(publication_id=publication.pk) == "busy"
         assert server.received == []

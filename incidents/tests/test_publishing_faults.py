@@ -50,7 +50,7 @@ def test_the_broker_down_loses_nothing_and_the_beat_sends_it_later(
     assert incident.timeline.filter(body__contains="is publishing the statement").exists()
 
     broker_down()  # the broker is back
-    Publication.objects.filter(pk=publication.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    Publication.objects.filter(pk=publication.pk).update(requested_at=timezone.now() - timedelta(minutes=5))
     assert tasks.resume_publications() == 1
     assert len(server.received) == 1
     assert Statement.objects.get(pk=statement.pk).status == "published"
@@ -64,7 +64,9 @@ def test_a_worker_that_died_mid_post_is_resumed_and_posts_once(org, incident, te
         organization=org, kind="mastodon", name="Mastodon", url=server.url, access_token="t"
     )
     statement = approved(incident, team)
-    publication = Publication.objects.create(statement=statement, channel=channel)
+    publication = Publication.objects.create(
+        statement=statement, channel=channel, body=statement.body, revision=statement.revision
+    )
     # The worker claimed it and the post reached the server, then the worker died before recording it.
     import requests
 
@@ -92,7 +94,12 @@ def test_a_fresh_claim_is_left_alone(org, incident, team, local_server):
     )
     statement = approved(incident, team)
     Publication.objects.create(
-        statement=statement, channel=channel, status="sending", claimed_at=timezone.now()
+        statement=statement,
+        channel=channel,
+        body=statement.body,
+        revision=statement.revision,
+        status="sending",
+        claimed_at=timezone.now(),
     )
     assert tasks.resume_publications() == 0
     assert server.received == []

@@ -8,17 +8,13 @@ import threading
 import time
 
 import pytest
-from django.db import connection
 
-from crisisdesk.celery import app as celery_app
-from crisisdesk.testing import Answer, CeleryWorker, MastodonLike, RedisServer, celery_broker, wait_for
+from crisisdesk.testing import Answer, MastodonLike, wait_for
 from incidents import tasks
 from incidents.models import Channel, Publication, Statement
-from incidents.tests.conftest import act, api_as, draft, open_incident
+from incidents.tests.conftest import CLAIM_SECONDS, act, api_as, draft, open_incident
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
-
-CLAIM_SECONDS = 1  # the restarted worker takes over a claim this old (production: 120)
 
 
 class HeldMastodon(MastodonLike):
@@ -34,38 +30,6 @@ class HeldMastodon(MastodonLike):
             self.arrived.set()
             self.release.wait(timeout=30)
         return answer
-
-
-@pytest.fixture
-def redis():
-    server = RedisServer().start()
-    with celery_broker(celery_app, server.url):
-        yield server
-    server.stop()
-
-
-@pytest.fixture
-def worker(redis, tmp_path):
-    """`worker(n)` makes the n-th worker process of the test, on its database and its Redis."""
-    database = connection.settings_dict
-    url = "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(**database)
-    workers = []
-
-    def make(number: int) -> CeleryWorker:
-        workers.append(
-            CeleryWorker(
-                log=tmp_path / f"worker-{number}.log",
-                DATABASE_URL=url,
-                CELERY_BROKER_URL=redis.url,
-                PUBLICATION_CLAIM_SECONDS=str(CLAIM_SECONDS),
-                DEBUG="0",
-            )
-        )
-        return workers[-1]
-
-    yield make
-    for each in workers:
-        each.stop()
 
 
 def approved_statement(org, team, roles):
