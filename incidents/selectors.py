@@ -12,6 +12,7 @@ from incidents.models import (
     Approval,
     Incident,
     IncidentRoleAssignment,
+    Notification,
     Publication,
     Statement,
     Task,
@@ -164,6 +165,11 @@ def statements_waiting_for(user: User) -> QuerySet[Statement]:
         .exclude(Exists(decided))
         .order_by("submitted_at", "pk")
     )
+
+
+def notifications_of(user: User) -> QuerySet[Notification]:
+    """`user`'s notifications about incidents they may still see (a role removed takes them away)."""
+    return user.notifications.filter(incident__in=incidents_visible_to(user).values("pk"))
 
 
 def incidents_filtered(

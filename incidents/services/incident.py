@@ -133,7 +133,7 @@ def incident_open(
                     gettext_noop("%(count)d tasks from the playbook's steps."),
                 ),
             )
-    if organization.chat_webhook_url:
+    if organization.chat_webhook_url and not restricted:  # the chat is the whole organization's
         from incidents.tasks import post_to_chat
 
         text = _chat_text(incident, acting_user)

@@ -92,7 +92,10 @@ def action_items_apply(
         by_playbook.setdefault(item.playbook, []).append(item)
     revisions = []
     for playbook, playbook_items in by_playbook.items():
-        note = _("Proposed by the post-mortem of “%(incident)s”:") % {"incident": incident.title}
+        if incident.restricted:  # every member reads the playbook; not every member sees the incident
+            note = _("Proposed by the post-mortem of a restricted incident:")
+        else:
+            note = _("Proposed by the post-mortem of “%(incident)s”:") % {"incident": incident.title}
         note += "".join(f"\n- {item.title}" for item in playbook_items)
         revision = playbook_services.playbook_revision_propose(
             playbook=playbook, acting_user=acting_user, change_note=note

@@ -5,7 +5,8 @@ of queries however many closed ones there are), and each reminder is a row uniqu
 (incident, subject, due moment): a second run, or a second beat at the same time, finds the row
 taken and sends nothing. Each new reminder writes a timeline entry, an in-app notification per
 recipient and an e-mail in the recipient's language (not in their quiet hours, unless the
-incident is critical).
+incident is critical). A reminder names its incident, so it goes only to people who may see
+that incident now, and never to the organization's chat when the incident is restricted.
 """
 
 import logging
@@ -13,11 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from accounts.models import User
 from incidents import timeline_messages as tm
@@ -106,14 +109,45 @@ def _due(now: datetime) -> list[Due]:
     if not incidents:
         return []
     holders = _role_holders(incidents)
+    viewers = _viewers(incidents)
     updates = last_public_updates(incidents)
     known = set(Reminder.objects.filter(incident__in=incidents).values_list("incident", "key", "due_at"))
     found = []
     for incident in incidents:
         found += _timer_reminders(incident, holders[incident.pk], updates.get(incident.pk), now)
-    found += _task_reminders(incidents, holders, now)
+    found += _task_reminders(incidents, holders, viewers, now)
     found += _approval_reminders(incidents, holders, now)
+    for due in found:
+        due.recipients = [user for user in due.recipients if user.pk in viewers[due.incident.pk]]
     return [due for due in found if (due.incident.pk, due.key, due.due_at) not in known and due.recipients]
+
+
+def _viewers(incidents) -> dict[int, set[int]]:
+    """Who may see each incident now: `view_incident` granted to them or to a group of theirs.
+
+    The same grants the room asks (`incident_permissions`), for all open incidents in two
+    queries: a backup named in the playbook or a task's assignee without a role on a
+    restricted incident is not among them.
+    """
+    content_type = ContentType.objects.get_for_model(Incident)
+    grants = {
+        "content_type": content_type,
+        "permission__codename": "view_incident",
+        "object_pk__in": [str(incident.pk) for incident in incidents],
+    }
+    rows = (
+        UserObjectPermission.objects.filter(**grants, user__is_active=True)
+        .values_list("object_pk", "user_id")
+        .union(
+            GroupObjectPermission.objects.filter(**grants, group__user__is_active=True).values_list(
+                "object_pk", "group__user"
+            )
+        )
+    )
+    viewers: dict[int, set[int]] = {incident.pk: set() for incident in incidents}
+    for object_pk, user_id in rows:
+        viewers[int(object_pk)].add(user_id)
+    return viewers
 
 
 def _role_holders(incidents) -> dict[int, dict[str, list[User]]]:
@@ -173,7 +207,8 @@ def _backups(incident: Incident) -> list[User]:
     return list(User.objects.filter(pk__in=_playbook_people(incident, "lead", "backup"), is_active=True))
 
 
-def _task_reminders(incidents, holders, now: datetime) -> list[Due]:
+def _task_reminders(incidents, holders, viewers, now: datetime) -> list[Due]:
+    """A late task reminds its assignee, or the leads when nobody (who may see the incident) has it."""
     tasks = Task.objects.filter(
         incident__in=incidents, completed_at__isnull=True, due_at__lt=now
     ).select_related("assignee")
@@ -183,7 +218,9 @@ def _task_reminders(incidents, holders, now: datetime) -> list[Due]:
             by_pk[task.incident_id],
             f"task:{task.pk}:overdue",
             task.due_at,
-            [task.assignee] if task.assignee else holders[task.incident_id].get("lead", []),
+            [task.assignee]
+            if task.assignee and task.assignee_id in viewers[task.incident_id]
+            else holders[task.incident_id].get("lead", []),
             say(
                 gettext_noop("Late task: “%(title)s” was due at %(time)s."),
                 title=task.title,
@@ -245,6 +282,7 @@ def _deliver(due: Due, now: datetime) -> None:
     if (
         any(due.key.startswith(prefix) for prefix in CHAT_WORTHY)
         and due.incident.organization.chat_webhook_url
+        and not due.incident.restricted  # the chat is the whole organization's
     ):
         from incidents.tasks import post_to_chat
 
