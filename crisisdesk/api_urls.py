@@ -12,9 +12,10 @@ from incidents.api import (
     TaskViewSet,
     TimelineViewSet,
 )
+from incidents.channel_api import ChannelViewSet
 from incidents.postmortem_api import ActionItemsView, ApplyToPlaybookView, PostMortemView
 from incidents.publication_api import PublicationViewSet
-from incidents.statement_api import ChannelViewSet, IncidentStatementViewSet, StatementViewSet
+from incidents.statement_api import IncidentStatementViewSet, StatementViewSet
 from monitoring.api import AlertViewSet, IncidentMentionViewSet, MentionViewSet, SourceViewSet
 from playbooks.api import PlaybookViewSet
 

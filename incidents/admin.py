@@ -1,6 +1,11 @@
 """Incidents in the admin site: opened and changed through the services; the timeline is read-only."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_access import OrganizationAdminOnly
 from accounts.selectors import organizations_administered_by
@@ -15,6 +20,7 @@ from incidents.models import (
     Task,
     TimelineEntry,
 )
+from incidents.services import channels
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -173,12 +179,66 @@ class TimelineEntryAdmin(admin.ModelAdmin):
         return False
 
 
+SECRET_FIELDS = ("secret", "access_token")
+
+
+def _secret_field(name: str) -> forms.CharField:
+    return forms.CharField(
+        label=Channel._meta.get_field(name).verbose_name,
+        required=False,
+        max_length=200,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+
+
+class ChannelAdminForm(forms.ModelForm):
+    """Secrets are typed in and never shown again: a blank field keeps the stored value."""
+
+    url = forms.URLField(
+        label=Channel._meta.get_field("url").verbose_name,
+        help_text=Channel._meta.get_field("url").help_text,
+        required=False,
+        assume_scheme="https",
+    )
+    secret = _secret_field("secret")
+    access_token = _secret_field("access_token")
+
+    class Meta:
+        model = Channel
+        fields = ("organization", "kind", "name", "is_default", "is_active", "url", "max_length")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in SECRET_FIELDS:
+            if name in self.fields:
+                help_text = Channel._meta.get_field(name).help_text
+                if getattr(self.instance, name):
+                    help_text = format_lazy("{} {}", help_text, _("One is stored: leave blank to keep it."))
+                self.fields[name].help_text = help_text
+
+    def clean_secret(self):
+        return self.cleaned_data["secret"] or self.instance.secret
+
+    def clean_access_token(self):
+        return self.cleaned_data["access_token"] or self.instance.access_token
+
+    def _get_validation_exclusions(self):
+        # Ticking "default" moves the default here (channel_update unsets the old one), so the
+        # one-default constraint must not refuse it; Channel.clean() still sees every field.
+        return {*super()._get_validation_exclusions(), "is_default"}
+
+
 @admin.register(Channel)
 class ChannelAdmin(OrganizationAdminOnly, admin.ModelAdmin):
-    """Organization admins configure where statements go; secrets stay write-only in lists."""
+    """Organization admins configure where statements go, through incidents.services.channels.
 
+    Secrets are never shown; deleting a channel that has publications deactivates it instead.
+    """
+
+    form = ChannelAdminForm
     list_display = ("name", "organization", "kind", "is_default", "is_active")
-    list_filter = ("organization", "kind")
+    list_filter = ("organization", "kind", "is_active")
     fields = (
         "organization",
         "kind",
@@ -191,16 +251,67 @@ class ChannelAdmin(OrganizationAdminOnly, admin.ModelAdmin):
         "max_length",
     )
 
+    def get_fields(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            return [name for name in self.fields if name not in SECRET_FIELDS]  # read-only: never shown
+        return self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("organization",) if obj is not None else ()
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one at a time, each through channel_delete
+        return actions
+
     def has_add_permission(self, request):
         return self.has_module_permission(request)
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
             return self.has_module_permission(request)
-        return request.user.has_perm("accounts.author_playbooks", obj.organization)
+        return request.user.has_perm(channels.ADMIN_PERMISSION, obj.organization)
 
-    def has_delete_permission(self, request, obj=None):
-        return False  # publications point at their channel: switch it off instead
+    has_delete_permission = has_change_permission
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            changed = {name: form.cleaned_data[name] for name in form.changed_data}
+            channels.channel_update(channel=obj, acting_user=request.user, **changed)
+            return
+        data = dict(form.cleaned_data)
+        created = channels.channel_create(
+            organization=data.pop("organization"), acting_user=request.user, **data
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
+
+    def get_deleted_objects(self, objs, request):
+        """Publications protect their channel: say it will be deactivated rather than refuse."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            deleted = [*deleted, _("Statements were published on it: it will be deactivated, not deleted.")]
+        return deleted, model_count, perms_needed, []
+
+    def log_deletions(self, request, queryset):
+        kept = [channel for channel in queryset if channel.publications.exists()]
+        for channel in kept:
+            self.log_change(request, channel, _("Deactivated instead of deleted: it has publications."))
+        return super().log_deletions(request, [channel for channel in queryset if channel not in kept])
+
+    def delete_model(self, request, obj):
+        if not channels.channel_delete(channel=obj, acting_user=request.user):
+            self.message_user(
+                request,
+                _("Statements were published on “%(name)s”, so it was deactivated instead of deleted.")
+                % {"name": obj.name},
+                messages.WARNING,
+            )
+
+    def response_delete(self, request, obj_display, obj_id):
+        if Channel.objects.filter(pk=obj_id).exists():  # deactivated: the warning above, no "deleted"
+            return HttpResponseRedirect(reverse("admin:incidents_channel_changelist"))
+        return super().response_delete(request, obj_display, obj_id)
 
 
 class ApprovalInline(ReadOnlyInline):

@@ -8,8 +8,10 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import User
+from accounts.selectors import organizations_administered_by, organizations_visible_to
 from incidents.models import (
     Approval,
+    Channel,
     Incident,
     IncidentRoleAssignment,
     Notification,
@@ -215,3 +217,11 @@ def templates_for(incident: Incident) -> QuerySet[StatementTemplate]:
     if incident.playbook_id is None:
         return StatementTemplate.objects.filter(playbook__organization_id=incident.organization_id)
     return StatementTemplate.objects.filter(playbook_id=incident.playbook_id)
+
+
+def channels_visible_to(user: User) -> QuerySet[Channel]:
+    """The active channels of the user's organizations, and every channel of those they administer."""
+    return Channel.objects.filter(
+        Q(organization__in=organizations_visible_to(user), is_active=True)
+        | Q(organization__in=organizations_administered_by(user))
+    )

@@ -355,10 +355,55 @@ class PublishSerializer(serializers.Serializer):
 
 
 class ChannelSerializer(serializers.ModelSerializer):
+    """A publishing channel; `secret` and `access_token` are written, never answered."""
+
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none())
+    secret = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Webhook: the HMAC-SHA256 signing key. Write-only: left out, the stored one stays; "
+        "a value replaces it; an empty string clears it (a 400 where the kind needs one).",
+    )
+    access_token = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Mastodon: a token with write:statuses. Write-only: left out, the stored one stays; "
+        "a value replaces it; an empty string clears it (a 400 where the kind needs one).",
+    )
+
     class Meta:
         model = Channel
-        fields = ("id", "kind", "name", "is_default")
-        read_only_fields = fields
+        fields = (
+            "id",
+            "organization",
+            "kind",
+            "name",
+            "url",
+            "is_default",
+            "is_active",
+            "max_length",
+            "secret",
+            "access_token",
+        )
+        # One default per organization is kept by the service (it unsets the old one), not refused.
+        validators = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        organization = fields["organization"]
+        if (user := _user_of(self)) and not organization.read_only:
+            organization.queryset = organizations_visible_to(user)
+        return fields
+
+
+class ChannelUpdateSerializer(ChannelSerializer):
+    """A PATCH changes the fields it names; the organization is set when the channel is made."""
+
+    organization = serializers.PrimaryKeyRelatedField(read_only=True)
 
 
 class DiffRunSerializer(serializers.Serializer):

@@ -6,14 +6,12 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from accounts.selectors import organizations_visible_to
 from crisisdesk.converters import ID_REGEX
 from incidents import selectors, services
 from incidents.api import R400, R403, R404, IncidentScoped
 from incidents.diff import word_diff
-from incidents.models import Channel, Statement
+from incidents.models import Statement
 from incidents.serializers import (
-    ChannelSerializer,
     CommentSerializer,
     PublishSerializer,
     StatementCreateSerializer,
@@ -148,19 +146,4 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         old = get_object_or_404(statement.revisions, number=base).body
         return Response(
             {"from_revision": base, "to_revision": statement.revision, "runs": word_diff(old, statement.body)}
-        )
-
-
-class ChannelViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The publishing channels of the caller's organizations."""
-
-    lookup_value_regex = ID_REGEX
-
-    serializer_class = ChannelSerializer
-    queryset = Channel.objects.none()
-    filterset_fields = ("organization", "kind")
-
-    def get_queryset(self):
-        return Channel.objects.filter(
-            organization__in=organizations_visible_to(self.request.user), is_active=True
         )

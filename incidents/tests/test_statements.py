@@ -354,7 +354,16 @@ class TestVisibility:
 
     def test_channels_lists_the_organizations_channels(self, manual_channel, team, outsider):
         assert api_as(team["member"]).get("/api/v1/channels/").json()["results"] == [
-            {"id": manual_channel.pk, "kind": "manual", "name": "Website (by hand)", "is_default": True}
+            {
+                "id": manual_channel.pk,
+                "organization": manual_channel.organization_id,
+                "kind": "manual",
+                "name": "Website (by hand)",
+                "url": "",
+                "is_default": True,
+                "is_active": True,
+                "max_length": None,
+            }
         ]
         assert api_as(outsider).get("/api/v1/channels/").json()["results"] == []
 
