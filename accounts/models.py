@@ -1,4 +1,5 @@
 import zoneinfo
+from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
@@ -93,6 +94,18 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+@cache
+def organization_links(model: type[models.Model]) -> tuple[str, ...]:
+    """How objects of `model` belong to an organization: the names of its foreign keys to
+    Organization (empty for a model that belongs to none). Leaving an organization takes the
+    person's object permissions on these objects; the permission backend asks membership."""
+    return tuple(
+        field.name
+        for field in model._meta.concrete_fields
+        if field.is_relation and field.related_model is Organization
+    )
 
 
 class Membership(models.Model):

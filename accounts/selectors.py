@@ -6,6 +6,21 @@ from guardian.shortcuts import get_objects_for_user
 from accounts.models import Membership, Organization, User
 
 
+def active_memberships() -> QuerySet[Membership]:
+    """Memberships that count: an account switched off (is_active=False) is nobody's member."""
+    return Membership.objects.filter(user__is_active=True)
+
+
+def is_active_member(user: User, organization_id: int) -> bool:
+    return active_memberships().filter(user_id=user.pk, organization_id=organization_id).exists()
+
+
+def active_members_of(organization_id: int) -> QuerySet[User]:
+    return User.objects.filter(
+        pk__in=active_memberships().filter(organization_id=organization_id).values("user")
+    )
+
+
 def organizations_visible_to(user: User) -> QuerySet[Organization]:
     """Organizations whose objects `user` may see: those they are a member of.
 

@@ -1,14 +1,22 @@
 """Writes for organizations, memberships and role permissions."""
 
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import reduce
 
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
+from django.db.models.functions import Cast
+from guardian.models import UserObjectPermission
 from guardian.shortcuts import assign_perm, remove_perm
 from guardian.utils import get_user_obj_perms_model
+from rest_framework.authtoken.models import Token
 
-from accounts.models import Membership, Organization, Role, User
+from accounts.holdings import registered as registered_holdings
+from accounts.models import Membership, Organization, Role, User, organization_links
 
 ADMIN_PERMISSIONS = ("accounts.author_playbooks", "accounts.manage_members")
 
@@ -39,12 +47,97 @@ def membership_add(*, organization: Organization, user: User, is_admin: bool = F
     return membership
 
 
+def membership_lock(*, user: User, organization_id: int) -> Membership | None:
+    """Lock `user`'s membership of the organization, if they are an active member (else None).
+
+    Services that give someone something in an organization take this lock first (the
+    project lock order: organization, membership, incident, ...), so membership_remove, which
+    locks the same row, runs either wholly before them (they refuse) or wholly after (it takes
+    back what they gave).
+    """
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(user_id=user.pk, organization_id=organization_id)
+        .first()
+    )
+    return membership if membership is not None and membership.user.is_active else None
+
+
 @transaction.atomic
 def membership_remove(*, membership: Membership, acting_user: User | None = None) -> None:
-    membership.user.groups.remove(membership.organization.group)
-    for perm in ADMIN_PERMISSIONS:
-        remove_perm(perm, membership.user, membership.organization)
-    membership.delete()
+    """Take a person out of an organization, and everything they held there with them, at once.
+
+    One transaction, in the project lock order: the membership row first; then each app that
+    assigns roles (accounts.holdings; incidents does) ends the person's roles on the
+    organization's objects, locking them in pk order and writing on each incident's timeline;
+    then every object permission of theirs on the organization's objects goes, by content type
+    (object_permissions_remove), with the organization's group and the membership itself; and
+    their API token when they belong to no organization any more. Their playbook assignments
+    stay where they are, shown as a gap ("left the organization") on the playbook page and in
+    the admin until an admin names someone else; incidents opened from the playbook skip them.
+    """
+    locked = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "organization__group")
+        .filter(pk=membership.pk)
+        .first()
+    )
+    if locked is None:  # removed meanwhile: nothing is left to take back
+        return
+    user, organization = locked.user, locked.organization
+    for holdings in registered_holdings():
+        holdings.end_in_organization(organization=organization, user=user, acting_user=acting_user)
+    object_permissions_remove(user=user, organization=organization)
+    user.groups.remove(organization.group)
+    locked.delete()
+    if user.is_staff and not user.is_superuser and not user.memberships.filter(is_admin=True).exists():
+        user.is_staff = False  # staff only for the admin site's authoring, which is gone with the role
+        user.save(update_fields=["is_staff"])
+    if not user.memberships.exists():
+        token_revoke(user=user)
+
+
+def object_permissions_remove(*, user: User, organization: Organization) -> int:
+    """Delete `user`'s own guardian permissions on `organization` and on everything that belongs
+    to it: the objects of every model with a foreign key to Organization. Answers how many.
+
+    Generic by content type, so accounts needs to know no model of the apps to its right.
+    """
+    rows = UserObjectPermission.objects.filter(user=user)
+    content_types = ContentType.objects.filter(pk__in=rows.values("content_type"))
+    removed = 0
+    for content_type in content_types:
+        model = content_type.model_class()
+        if model is None:  # a model that no longer exists: its rows open nothing
+            continue
+        removed += rows.filter(
+            content_type=content_type, object_pk__in=_object_keys_in(model, organization)
+        ).delete()[0]
+    return removed
+
+
+def _object_keys_in(model: type[models.Model], organization: Organization) -> models.QuerySet | list[str]:
+    """The primary keys, as guardian stores them (text), of `model`'s objects in `organization`."""
+    if model is Organization:
+        return [str(organization.pk)]
+    links = organization_links(model)
+    if not links:
+        raise ImproperlyConfigured(
+            f"{model.__name__} carries object permissions but no foreign key to Organization: "
+            "accounts.services cannot tell which organization its objects belong to."
+        )
+    in_organization = reduce(operator.or_, (models.Q(**{link: organization}) for link in links))
+    return (
+        model._base_manager.filter(in_organization)
+        .annotate(object_key=Cast("pk", output_field=models.CharField()))
+        .values("object_key")
+    )
+
+
+def token_revoke(*, user: User) -> None:
+    """Delete `user`'s API token: the next request with it answers 401."""
+    Token.objects.filter(user=user).delete()
 
 
 def role_grant(*, role: Role, user: User, obj: models.Model) -> None:

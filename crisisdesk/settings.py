@@ -106,8 +106,9 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    "accounts.backends.MemberObjectPermissionBackend",  # guardian, for active members only
 ]
+SILENCED_SYSTEM_CHECKS = ["guardian.W001"]  # it looks for guardian's own backend by name
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

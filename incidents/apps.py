@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class IncidentsConfig(AppConfig):
     name = "incidents"
     verbose_name = _("Incidents")
+
+    def ready(self):
+        # accounts may not import incidents, yet leaving an organization and editing a role
+        # reach the roles held on incidents: through this registration (accounts.holdings).
+        from accounts import holdings
+        from incidents.services.role_holdings import IncidentRoleHoldings
+
+        holdings.register(self.label, IncidentRoleHoldings())

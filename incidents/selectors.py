@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
-from accounts.models import User
+from accounts.models import Membership, User
 from accounts.selectors import organizations_administered_by, organizations_visible_to
 from incidents.models import (
     Approval,
@@ -67,7 +67,9 @@ def incident_permissions(user: User, incident_pk: int) -> set[str]:
 
     The room's poll asks it every 2 seconds for everyone in the room, without loading the
     incident; the room, the API and the post-mortem ask it too. Like `incidents_visible_to`,
-    only object permissions count: a superuser gets no shortcut. No "view_incident" in the
+    only object permissions count: a superuser gets no shortcut. Like every permission check
+    (accounts.backends), they count only while `user` is an active member of the incident's
+    organization: a grant left behind after leaving opens nothing. No "view_incident" in the
     answer means the incident is not there for `user`. Written in SQL over guardian's tables
     because the same query built with the ORM cost the poll more CPU than all else it does
     (2 ms against 0.3; bench/load). The permission matrix test holds it to guardian's answer.
@@ -78,20 +80,28 @@ def incident_permissions(user: User, incident_pk: int) -> set[str]:
     tables = {
         "user_perms": UserObjectPermission._meta.db_table,
         "group_perms": GroupObjectPermission._meta.db_table,
-        "memberships": User.groups.through._meta.db_table,
+        "user_groups": User.groups.through._meta.db_table,
         "permissions": Permission._meta.db_table,
+        "incidents": Incident._meta.db_table,
+        "memberships": Membership._meta.db_table,
     }
     sql = """
-        SELECT p.codename FROM {permissions} p JOIN {user_perms} up ON up.permission_id = p.id
-        WHERE up.user_id = %s AND up.content_type_id = %s AND up.object_pk = %s
-        UNION
-        SELECT p.codename FROM {permissions} p JOIN {group_perms} gp ON gp.permission_id = p.id
-        JOIN {memberships} m ON m.group_id = gp.group_id
-        WHERE m.user_id = %s AND gp.content_type_id = %s AND gp.object_pk = %s
+        SELECT granted.codename FROM (
+            SELECT p.codename FROM {permissions} p JOIN {user_perms} up ON up.permission_id = p.id
+            WHERE up.user_id = %s AND up.content_type_id = %s AND up.object_pk = %s
+            UNION
+            SELECT p.codename FROM {permissions} p JOIN {group_perms} gp ON gp.permission_id = p.id
+            JOIN {user_groups} ug ON ug.group_id = gp.group_id
+            WHERE ug.user_id = %s AND gp.content_type_id = %s AND gp.object_pk = %s
+        ) granted
+        WHERE EXISTS (
+            SELECT 1 FROM {incidents} i JOIN {memberships} m ON m.organization_id = i.organization_id
+            WHERE i.id = %s AND m.user_id = %s
+        )
     """.format(**tables)  # noqa: S608 - table names from the models, values as parameters
     where = (user.pk, content_type.pk, str(incident_pk))
     with connection.cursor() as cursor:
-        cursor.execute(sql, where + where)
+        cursor.execute(sql, where + where + (int(incident_pk), user.pk))
         return {codename for (codename,) in cursor.fetchall()} & set(INCIDENT_CODENAMES)
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.selectors import organizations_administered_by
-from playbooks import services
+from playbooks import selectors, services
 from playbooks.models import (
     Playbook,
     PlaybookRevision,
@@ -60,7 +60,17 @@ class StepInline(AuthorPermissions, admin.TabularInline):
 class RoleAssignmentInline(AuthorPermissions, admin.TabularInline):
     model = PlaybookRoleAssignment
     extra = 0
-    fields = ("role", "user", "kind")
+    fields = ("role", "user", "kind", "presence")
+    readonly_fields = ("presence",)
+
+    def get_queryset(self, request):
+        return selectors.role_assignments_with_presence(super().get_queryset(request))
+
+    @admin.display(description=_("Still there?"))
+    def presence(self, assignment: PlaybookRoleAssignment) -> str:
+        if getattr(assignment, "person_left", False):
+            return gettext("Left the organization: name someone else")
+        return "" if assignment.pk is None else gettext("Yes")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user" and not request.user.is_superuser:
@@ -130,7 +140,7 @@ class PlaybookAdmin(AuthorPermissions, admin.ModelAdmin):
     list_display = ("name", "organization", "language", "is_active", "revision", "updated_at")
     list_filter = ("organization", "language", "is_active")
     search_fields = ("name", "description")
-    readonly_fields = ("revision", "revision_history")
+    readonly_fields = ("revision", "revision_history", "role_gaps")
     inlines = [StepInline, RoleAssignmentInline, TemplateInline, TargetInline]
     actions = ["duplicate_as_new_scenario"]
     fieldsets = (
@@ -138,6 +148,7 @@ class PlaybookAdmin(AuthorPermissions, admin.ModelAdmin):
             None,
             {"fields": ("organization", "name", "language", "description", "trigger_keywords", "is_active")},
         ),
+        (_("Who does what"), {"fields": ("role_gaps",)}),
         (_("Revision"), {"fields": ("revision", "change_note", "revision_history")}),
     )
 
@@ -155,6 +166,20 @@ class PlaybookAdmin(AuthorPermissions, admin.ModelAdmin):
         if db_field.name == "organization" and not request.user.is_superuser:
             kwargs["queryset"] = organizations_administered_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("Gaps"))
+    def role_gaps(self, playbook: Playbook) -> str:
+        if not playbook.pk:
+            return "-"
+        assignments = playbook.role_assignments.select_related("role")
+        gaps = selectors.roles_without_primary(selectors.role_assignments_with_presence(assignments))
+        return (
+            " ".join(
+                gettext("No primary for %(role)s: name someone below.") % {"role": role.display_name}
+                for role in gaps
+            )
+            or "-"
+        )
 
     @admin.display(description=_("Revisions"))
     def revision_history(self, playbook: Playbook) -> str:

@@ -1,9 +1,11 @@
 """Reads for playbooks, always as seen by one user."""
 
-from django.db.models import Prefetch, QuerySet
+from collections.abc import Iterable
 
-from accounts.models import User
-from accounts.selectors import organizations_visible_to
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+
+from accounts.models import Role, User
+from accounts.selectors import active_memberships, organizations_visible_to
 from playbooks.models import Playbook, PlaybookRevision, PlaybookRoleAssignment, PlaybookStep
 
 
@@ -18,7 +20,12 @@ def playbooks_with_contents(queryset: QuerySet[Playbook]) -> QuerySet[Playbook]:
     """Everything a playbook page or the API detail shows, in a fixed number of queries."""
     return queryset.prefetch_related(
         Prefetch("steps", queryset=PlaybookStep.objects.select_related("role")),
-        Prefetch("role_assignments", queryset=PlaybookRoleAssignment.objects.select_related("role", "user")),
+        Prefetch(
+            "role_assignments",
+            queryset=role_assignments_with_presence(
+                PlaybookRoleAssignment.objects.select_related("role", "user")
+            ),
+        ),
         "templates",
         "targets",
     )
@@ -26,3 +33,25 @@ def playbooks_with_contents(queryset: QuerySet[Playbook]) -> QuerySet[Playbook]:
 
 def revisions_of(playbook: Playbook) -> QuerySet[PlaybookRevision]:
     return playbook.revisions.select_related("created_by").order_by("-number")
+
+
+def role_assignments_with_presence(
+    queryset: QuerySet[PlaybookRoleAssignment],
+) -> QuerySet[PlaybookRoleAssignment]:
+    """Each assignment with `person_left`: its person is no longer an active member of the
+    playbook's organization. The row stays, as a gap to fill; incidents opened from the
+    playbook skip that person."""
+    present = active_memberships().filter(
+        user=OuterRef("user"), organization=OuterRef("playbook__organization")
+    )
+    return queryset.annotate(person_left=~Exists(present))
+
+
+def roles_without_primary(assignments: Iterable[PlaybookRoleAssignment]) -> list[Role]:
+    """Roles the playbook names people for, but no primary who is still there (from
+    `role_assignments_with_presence`): the gaps its page and the admin point out."""
+    covered: dict[Role, bool] = {}
+    for assignment in assignments:
+        primary_here = assignment.kind == assignment.Kind.PRIMARY and not assignment.person_left
+        covered[assignment.role] = covered.get(assignment.role, False) or primary_here
+    return [role for role, has_primary in covered.items() if not has_primary]

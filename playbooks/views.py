@@ -22,6 +22,7 @@ def playbook_detail(request, pk: int):
         {
             "playbook": playbook,
             "revisions": selectors.revisions_of(playbook)[:20],
+            "roles_without_primary": selectors.roles_without_primary(playbook.role_assignments.all()),
             "can_author": request.user.has_perm("accounts.author_playbooks", playbook.organization),
         },
     )

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts import selectors as accounts_selectors
 from accounts import services as accounts_services
 from accounts.models import Organization, Role, User
 from crisisdesk.errors import DomainError
@@ -98,7 +99,7 @@ def incident_open(
     lead = Role.objects.get(slug=LEAD)
     grants = {(acting_user, lead)}
     if playbook is not None:
-        grants |= {(a.user, a.role) for a in playbook.role_assignments.select_related("user", "role")}
+        grants |= {(a.user, a.role) for a in _playbook_assignments(playbook).select_related("user", "role")}
     _grant_roles(incident, grants, assigned_by=acting_user)
     if not restricted:
         accounts_services.organization_grant(
@@ -139,6 +140,13 @@ def incident_open(
         text = _chat_text(incident, acting_user)
         transaction.on_commit(lambda: post_to_chat.delay(organization.pk, text), robust=True)
     return incident
+
+
+def _playbook_assignments(playbook: Playbook):
+    """The playbook's people who are still active members: one who left is not copied in."""
+    return playbook.role_assignments.filter(
+        user__in=accounts_selectors.active_members_of(playbook.organization_id)
+    )
 
 
 def _chat_text(incident: Incident, acting_user: User) -> str:
@@ -189,7 +197,7 @@ def _grant_roles(incident: Incident, grants: set[tuple[User, Role]], *, assigned
 
 def _tasks_from_playbook(incident: Incident, playbook: Playbook, acting_user: User) -> list[Task]:
     primaries = {}
-    for assignment in playbook.role_assignments.all():
+    for assignment in _playbook_assignments(playbook):
         if assignment.kind == assignment.Kind.PRIMARY:
             primaries.setdefault(assignment.role_id, assignment.user_id)
     return Task.objects.bulk_create(
@@ -303,11 +311,18 @@ def incident_update(*, incident: Incident, acting_user: User, **fields) -> Incid
 def role_assign(
     *, incident: Incident, user: User, role: Role, acting_user: User
 ) -> tuple[IncidentRoleAssignment, bool]:
-    """Give `user` a role on the incident; answers the assignment and whether it is new."""
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    """Give `user` a role on the incident; answers the assignment and whether it is new.
+
+    Locks in the project order: the person's membership (so they cannot be halfway out of the
+    organization: membership_remove takes the same lock), the incident, then the role (so an
+    edit of its permissions, role_update_permissions, comes wholly before or after the grant).
+    """
+    membership = accounts_services.membership_lock(user=user, organization_id=incident.organization_id)
+    incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     require(acting_user, "assign_roles", incident)
-    if not user.memberships.filter(organization_id=incident.organization_id).exists():
+    if membership is None:
         raise ValidationError({"user": _("This person is not a member of the incident's organization.")})
+    role = Role.objects.select_for_update(no_key=True).get(pk=role.pk)
     assignment, created = IncidentRoleAssignment.objects.get_or_create(
         incident=incident, user=user, role=role, defaults={"assigned_by": acting_user}
     )
@@ -326,12 +341,20 @@ def role_assign(
 
 @transaction.atomic
 def role_remove(*, assignment: IncidentRoleAssignment, acting_user: User) -> None:
-    incident = Incident.objects.select_for_update().get(pk=assignment.incident_id)
+    """Take a role away; its permissions go unless another role of the person still grants them.
+
+    Locks the incident, then the role (as role_assign); an assignment already gone (its person
+    left the organization meanwhile) is nothing more to do.
+    """
+    incident = Incident.objects.select_for_update(no_key=True).get(pk=assignment.incident_id)
     require(acting_user, "assign_roles", incident)
-    assignment = IncidentRoleAssignment.objects.select_related("user", "role").get(pk=assignment.pk)
+    assignment = IncidentRoleAssignment.objects.select_related("user").filter(pk=assignment.pk).first()
+    if assignment is None:
+        return
+    role = Role.objects.select_for_update(no_key=True).get(pk=assignment.role_id)
     if (
-        assignment.role.slug == LEAD
-        and not incident.role_assignments.filter(role=assignment.role).exclude(pk=assignment.pk).exists()
+        role.slug == LEAD
+        and not incident.role_assignments.filter(role=role).exclude(pk=assignment.pk).exists()
     ):
         raise DomainError(_("An incident always has a lead: assign another lead first."))
     kept = [
@@ -341,7 +364,7 @@ def role_remove(*, assignment: IncidentRoleAssignment, acting_user: User) -> Non
         .select_related("role")
     ]
     assignment.delete()
-    accounts_services.role_revoke(role=assignment.role, user=assignment.user, obj=incident, kept_roles=kept)
+    accounts_services.role_revoke(role=role, user=assignment.user, obj=incident, kept_roles=kept)
     entry_write(
         incident=incident,
         kind=TimelineEntry.Kind.ROLE_CHANGE,
@@ -349,7 +372,7 @@ def role_remove(*, assignment: IncidentRoleAssignment, acting_user: User) -> Non
         message=say(
             gettext_noop("%(user)s is no longer %(role)s."),
             user=assignment.user.get_full_name(),
-            role=tm.role(assignment.role.name),
+            role=tm.role(role.name),
         ),
     )
 
@@ -462,8 +485,10 @@ def task_complete(*, task: Task, acting_user: User) -> Task:
 
 
 def _check_assignee(incident: Incident, assignee: User | None) -> None:
-    if (
-        assignee is not None
-        and not assignee.memberships.filter(organization_id=incident.organization_id).exists()
-    ):
+    """Tasks go to active members of the incident's organization only.
+
+    No membership lock here, unlike role_assign: task_update already holds the task's row,
+    which comes after memberships in the project lock order, and a task gives no access.
+    """
+    if assignee is not None and not accounts_selectors.is_active_member(assignee, incident.organization_id):
         raise ValidationError({"assignee": _("This person is not a member of the incident's organization.")})
