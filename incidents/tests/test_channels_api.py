@@ -35,21 +35,22 @@ def foreign_channel(other_org):
     return Channel.objects.create(organization=other_org, kind="manual", name="Parcel site", is_default=True)
 
 
-def published_on(channel, incident, team) -> Publication:
-    """A statement published on `channel` through the real workflow (a manual channel confirms at once)."""
+def approved(incident, team) -> int:
     statement = draft(incident, team)
     act(team, "responder", statement["id"], "submit")
     act(team, "approver", statement["id"], "approve")
     act(team, "approver2", statement["id"], "approve")
+    return statement["id"]
+
+
+def published_on(channel, incident, team) -> Publication:
+    """A statement published on `channel` through the real workflow (a manual channel confirms at once)."""
+    statement_id = approved(incident, team)
     response = act(
-        team,
-        "spokesperson",
-        statement["id"],
-        "publish",
-        {"channel": channel.pk, "url": "https://x.example/1"},
+        team, "spokesperson", statement_id, "publish", {"channel": channel.pk, "url": "https://x.example/1"}
     )
     assert response.status_code == 202, response.content
-    return Publication.objects.get(statement_id=statement["id"], channel=channel)
+    return Publication.objects.get(statement_id=statement_id, channel=channel)
 
 
 def assert_no_secrets(response):
@@ -248,11 +249,15 @@ class TestChanging:
         webhook.refresh_from_db()
         assert webhook.name == "Website"
 
-    def test_the_publish_form_offers_only_active_channels(self, team, webhook, incident):
-        api_as(team["lead"]).patch(f"/api/v1/channels/{webhook.pk}/", {"is_active": False}, format="json")
-        statement = draft(incident, team)
-        response = act(team, "spokesperson", statement["id"], "publish", {"channel": webhook.pk})
+    def test_a_deactivated_channel_takes_no_new_publications(self, team, manual_channel, incident):
+        statement_id = approved(incident, team)
+        client = api_as(team["lead"])
+        assert client.patch(f"/api/v1/channels/{manual_channel.pk}/", {"is_active": False}).status_code == 200
+        payload = {"channel": manual_channel.pk, "url": "https://x.example/1"}
+        response = act(team, "spokesperson", statement_id, "publish", payload)
         assert response.status_code == 400 and "channel" in response.json()
+        assert client.patch(f"/api/v1/channels/{manual_channel.pk}/", {"is_active": True}).status_code == 200
+        assert act(team, "spokesperson", statement_id, "publish", payload).status_code == 202
 
 
 class TestDeleting:
@@ -326,6 +331,14 @@ class TestInTheAdmin:
         data.update({name: "on" for name in ("is_default", "is_active") if getattr(channel, name)})
         data.update(fields)
         return {name: value for name, value in data.items() if value is not None}
+
+    def test_the_list_and_add_pages_answer(self, client, team, webhook):
+        client.force_login(team["lead"])
+        listing = client.get("/admin/incidents/channel/")
+        assert listing.status_code == 200 and "Website" in listing.content.decode()
+        assert 'name="action"' not in listing.content.decode()  # no bulk delete around the service
+        add = client.get("/admin/incidents/channel/add/")
+        assert add.status_code == 200 and '<input type="password" name="secret"' in add.content.decode()
 
     def test_the_change_page_masks_the_secret(self, client, team, webhook):
         client.force_login(team["lead"])
