@@ -166,3 +166,13 @@ class RoleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return not (obj and obj.is_builtin) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        """A change of permissions goes through the service, which resyncs everyone holding the role."""
+        if not change or "permissions" not in form.changed_data:
+            return super().save_model(request, obj, form, change)
+        permissions = obj.permissions
+        obj.permissions = Role.objects.get(pk=obj.pk).permissions  # the set the service compares with
+        obj.save()
+        services.role_update_permissions(role=obj, permissions=permissions)
+        obj.refresh_from_db(fields=["permissions"])

@@ -164,6 +164,35 @@ def role_revoke(*, role: Role, user: User, obj: models.Model, kept_roles: Iterab
         remove_perm(codename, user, obj)
 
 
+@transaction.atomic
+def role_update_permissions(*, role: Role, permissions: Iterable[str]) -> Role:
+    """Change what a role grants, and with it the grants of everyone who holds it, at once.
+
+    A permission added is granted to every holder on the object they hold the role on; one
+    taken out is revoked unless another of their roles there still grants it. Lock order: the
+    objects holding the role (incidents, in pk order), then the role row; role_assign and
+    role_remove lock the role after their incident, so they grant or revoke the new set.
+    """
+    for holdings in registered_holdings():
+        holdings.lock_objects_holding(role=role)
+    role = Role.objects.select_for_update(no_key=True).get(pk=role.pk)
+    before = set(role.permissions)
+    role.permissions = list(dict.fromkeys(permissions))
+    role.full_clean()
+    role.save(update_fields=["permissions"])
+    added, dropped = set(role.permissions) - before, before - set(role.permissions)
+    if not (added or dropped):
+        return role
+    for holdings in registered_holdings():
+        for holding in holdings.holdings_of(role=role):
+            still_granted = {codename for held in holding.roles for codename in held.permissions}
+            for codename in added:
+                assign_perm(codename, holding.user, holding.obj)
+            for codename in dropped - still_granted:
+                remove_perm(codename, holding.user, holding.obj)
+    return role
+
+
 def organization_grant(*, organization: Organization, codename: str, obj: models.Model) -> None:
     """Give every member of `organization` a permission on `obj`, through its group."""
     assign_perm(codename, organization.group, obj)
