@@ -1,0 +1,123 @@
+"""DESIGN.md's permission matrix, and the one rule that says what each cell must answer.
+
+A cell is one person trying one action, through the API or through a page. `expected` says
+what DESIGN.md promises; `observed` writes down what really happened in the same words: the
+status, where a page sent the person, and whether the action took effect. A test compares
+the two for a whole row of people at once, so a failure shows every wrong cell together.
+Not a test module (pytest collects only test_*.py): test_permission_matrix.py uses it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.http import HttpResponse
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+# The members of the organization, one per matrix column; the demo team has two approvers.
+COLUMNS = ("lead", "monitor", "responder", "spokesperson", "approver", "approver2", "observer", "member")
+# Everyone a cell is tried by: the columns, another organization's admin, and nobody signed in.
+PEOPLE = (*COLUMNS, "outsider", "anonymous")
+
+ALLOWED = {
+    "view_incident": set(COLUMNS),
+    "change_incident": {"lead"},
+    "assign_roles": {"lead"},
+    "add_timeline_entry": {"lead", "monitor", "responder", "spokesperson"},
+    "manage_tasks": {"lead", "monitor", "responder", "spokesperson"},
+    "link_mention": {"lead", "monitor"},
+    "draft_statement": {"lead", "responder", "spokesperson"},
+    "approve_statement": {"approver", "approver2"},
+    "publish_statement": {"lead", "spokesperson"},
+    "edit_postmortem": {"lead"},
+}
+
+API, PAGE = "api", "page"
+LOGIN_PATH = "/accounts/login/"
+# DRF's answer to nobody signed in: TokenAuthentication comes first, so it is 401 with
+# `WWW-Authenticate: Token` (a 403 would mean no authentication class offered a challenge).
+API_SIGN_IN_STATUS = 401
+
+
+def visible(person: str, *, restricted: bool) -> bool:
+    """Members see their organization's incidents; a restricted one only those with a role on it."""
+    if person not in COLUMNS:
+        return False
+    return not (restricted and person == "member")
+
+
+def allowed(person: str, permission: str, *, restricted: bool) -> bool:
+    return visible(person, restricted=restricted) and person in ALLOWED[permission]
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing a person does that needs `permission`, through one surface.
+
+    `attempt(world, client)` sets up the state the action needs (with the services), makes the
+    request, and answers the response and whether the action took effect (the entry exists,
+    the statement is approved; for a read: the answer shows the object).
+    `ok` is the status it answers when allowed; a page's `back_to(world)` is where it redirects then.
+    """
+
+    name: str
+    permission: str
+    surface: str
+    ok: int
+    attempt: Callable[..., tuple[HttpResponse, bool]]
+    back_to: Callable[..., str] | None = None
+
+    def __str__(self) -> str:
+        return f"{self.surface}-{self.permission}-{self.name}"
+
+
+def expected(action: Action, person: str, *, restricted: bool, back_to: str | None = None) -> str:
+    """DESIGN.md's answer for one cell, written as `observed` writes a response.
+
+    Allowed: the action's own success answer, and it took effect. Visible but not allowed: 403,
+    nothing changed. Not visible (another organization, or restricted without a role): 404,
+    nothing changed. Not signed in: the API's 401, a page's redirect to the sign-in page.
+    """
+    if person == "anonymous":
+        return str(API_SIGN_IN_STATUS) if action.surface == API else describe(302, LOGIN_PATH, done=False)
+    if not visible(person, restricted=restricted):
+        return describe(404, None, done=False)
+    if not allowed(person, action.permission, restricted=restricted):
+        return describe(403, None, done=False)
+    return describe(action.ok, back_to, done=True)
+
+
+def observed(response: HttpResponse, *, done: bool) -> str:
+    location = urlsplit(response["Location"]).path if response.has_header("Location") else None
+    return describe(response.status_code, location, done=done)
+
+
+def describe(status: int, location: str | None, *, done: bool) -> str:
+    """`201, done`; `302 → /incidents/4/, done`; `403`: a status, its redirect, and whether it acted."""
+    text = str(status)
+    if location:
+        text += f" → {location}"
+    return text + (", done" if done else "")
+
+
+def api_client(user) -> APIClient:
+    """An API client as people use it: with their token in the header (no user: anonymous).
+
+    The token is the one POST /api/v1/auth/token/ hands out; asking that endpoint for each of
+    the matrix's thousand tries would cost most of the test's time (its sign-in bookkeeping).
+    """
+    client = APIClient()
+    if user is not None:
+        token, _created = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def page_client(user) -> Client:
+    """A browser's session (signed in, or not at all)."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
