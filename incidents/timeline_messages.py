@@ -67,6 +67,8 @@ def _value(value):
         from django.utils.dateparse import parse_datetime
 
         return timezone.localtime(parse_datetime(value["time"])).strftime("%H:%M")
+    if "msgid" in value:  # a message of its own, e.g. the reason a post was stopped
+        return gettext(value["msgid"])
     if "people" in value:
         return ", ".join(f"{name} ({gettext(role_name)})" for name, role_name in value["people"])
     raise ValueError(f"Unknown timeline value {value!r}")

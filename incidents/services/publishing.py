@@ -59,7 +59,14 @@ def statement_publish(
     channel = channel or default_channel(statement.incident)
     if channel is None:
         raise ValidationError({"channel": _("This organization has no default channel: choose one.")})
-    if channel.organization_id != statement.incident.organization_id or not channel.is_active:
+    # Locked after the statement (README, "Lock order"), so a channel deleted or deactivated at
+    # this moment is seen as such, not written to.
+    channel = Channel.objects.select_for_update(no_key=True).filter(pk=channel.pk).first()
+    if (
+        channel is None
+        or channel.organization_id != statement.incident.organization_id
+        or not channel.is_active
+    ):
         raise ValidationError({"channel": _("Choose an active channel of this organization.")})
     if channel.kind == Channel.Kind.MANUAL and not url:
         raise ValidationError({"url": _("Give the address where the statement was posted.")})
@@ -160,12 +167,15 @@ def _claim(publication_id: int) -> tuple[Publication | None, str]:
         and publication.claimed_at > timezone.now() - claim_timeout()
     ):
         return None, "busy"
+    if not publication.channel.is_active:
+        _stop(publication, reason=gettext_noop("the channel was deactivated."))
+        return None, "stopped"
     try:
         statement.check_can_be_published(
             approvals_required=incident.approvals_required, revision=publication.revision
         )
     except DomainError as refusal:
-        _stop(publication, reason=refusal.message)
+        _stop(publication, reason=gettext_noop("the statement lacks the approvals it needs."), error=refusal)
         return None, "stopped"
     publication.status, publication.claimed_at = Publication.Status.SENDING, timezone.now()
     publication.attempts += 1
@@ -173,20 +183,19 @@ def _claim(publication_id: int) -> tuple[Publication | None, str]:
     return publication, ""
 
 
-def _stop(publication: Publication, *, reason: str) -> None:
-    """The gate no longer holds at send time (a severity raise asks for more approvals): not sent."""
-    publication.status, publication.claimed_at, publication.last_error = (
-        Publication.Status.CANCELLED,
-        None,
-        reason,
-    )
+def _stop(publication: Publication, *, reason: str, error: DomainError | None = None) -> None:
+    """The gate no longer holds at send time (a severity raise asks for more approvals, the channel
+    was deactivated): not sent. `reason` is a message id, shown in each reader's language."""
+    publication.status, publication.claimed_at = Publication.Status.CANCELLED, None
+    publication.last_error = error.message if error else reason
     publication.save(update_fields=["status", "claimed_at", "last_error"])
     entry_write(
         incident=publication.statement.incident,
         kind=TimelineEntry.Kind.STATEMENT,
         message=say(
-            gettext_noop("Not published on %(channel)s: the statement no longer has the approvals it needs."),
+            gettext_noop("Not published on %(channel)s: %(reason)s"),
             channel=publication.channel.name,
+            reason={"msgid": reason},
         ),
     )
 

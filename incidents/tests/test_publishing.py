@@ -232,3 +232,101 @@ def test_racing_approvals_and_publishes_give_one_consistent_result_and_one_post(
     if 202 in results["publish"]:
         # The on_commit task runs in the publishing thread: the post went out exactly once.
         assert final.status == "published" and len(server.received) == 1
+
+
+class TestTheGate:
+    """The gate's rules in one process (the worker-process versions are in test_publishing_gate.py)."""
+
+    @pytest.fixture
+    def hook(self, org, local_server):
+        self.server = local_server(lambda request: Answer(200, {"id": "1"}))
+        return Channel.objects.create(
+            organization=org, kind="webhook", name="Hook", url=self.server.url, secret="k", is_default=True
+        )
+
+    def test_a_published_statement_goes_to_a_further_channel_with_the_same_text(
+        self, org, incident, team, hook, django_capture_on_commit_callbacks
+    ):
+        manual_channel = Channel.objects.create(organization=org, kind="manual", name="Website (by hand)")
+        statement = approved_statement(incident, team)
+        publish(team, statement, hook, django_capture_on_commit_callbacks)
+        assert Statement.objects.get(pk=statement.pk).status == "published"
+        response = act(
+            team,
+            "spokesperson",
+            statement.pk,
+            "publish",
+            {"channel": manual_channel.pk, "url": "https://x.example/1"},
+        )
+        assert response.status_code == 202
+        body = response.json()
+        assert body["status"] == "published"
+        assert sorted((p["channel"], p["status"], p["revision"]) for p in body["publications"]) == sorted(
+            [(hook.pk, "published", 1), (manual_channel.pk, "published", 1)]
+        )
+        assert {p["body"] for p in body["publications"]} == {statement.body}
+
+    def test_a_deactivated_channel_stops_a_queued_post(self, incident, team, hook):
+        statement = approved_statement(incident, team)
+        publication = Publication.objects.create(
+            statement=statement, channel=hook, body=statement.body, revision=statement.revision
+        )
+        Channel.objects.filter(pk=hook.pk).update(is_active=False)
+        assert publishing.publication_send(publication_id=publication.pk) == "stopped"
+        publication.refresh_from_db()
+        assert publication.status == "cancelled" and self.server.received == []
+        assert incident.timeline.filter(body="Not published on Hook: the channel was deactivated.").exists()
+
+    def test_the_sent_text_is_the_frozen_one_not_the_statements_text_of_the_moment(
+        self, incident, team, hook
+    ):
+        statement = approved_statement(incident, team)
+        publication = Publication.objects.create(
+            statement=statement, channel=hook, body=statement.body, revision=statement.revision
+        )
+        Statement.objects.filter(pk=statement.pk).update(body="Changed behind the gate's back", revision=2)
+        assert publishing.publication_send(publication_id=publication.pk) == "stopped"
+        assert self.server.received == []
+        assert "text changed" in Publication.objects.get(pk=publication.pk).last_error
+
+    def test_a_reused_publication_takes_the_new_requests_text(
+        self, incident, team, hook, django_capture_on_commit_callbacks
+    ):
+        statement = approved_statement(incident, team)
+        Publication.objects.create(
+            statement=statement, channel=hook, body="An old text", revision=1, status="failed"
+        )
+        publish(team, statement, hook, django_capture_on_commit_callbacks)
+        assert [request.json()["text"] for request in self.server.received] == [statement.body]
+
+    def test_a_severity_raise_sends_approved_statements_back_for_more_approvals(self, org, team, roles):
+        incident = open_incident(org, team, roles, severity="medium")
+        statement = draft(incident, team)
+        act(team, "responder", statement["id"], "submit")
+        assert act(team, "approver", statement["id"], "approve").json()["status"] == "approved"
+        api_as(team["lead"]).patch(
+            f"/api/v1/incidents/{incident.pk}/", {"severity": "critical"}, format="json"
+        )
+        waiting = api_as(team["approver2"]).get("/api/v1/statements/?waiting_for_me=true").json()["results"]
+        assert [row["id"] for row in waiting] == [statement["id"]]
+        refused = act(team, "spokesperson", statement["id"], "publish")
+        assert refused.status_code == 409 and "1 of the 2 approvals" in refused.json()["detail"]
+        assert incident.timeline.filter(body__contains="waits for approval again").exists()
+
+    def test_the_room_cancels_a_queued_post_and_says_what_is_going_on(self, incident, team, hook, client):
+        statement = approved_statement(incident, team)
+        act(team, "spokesperson", statement.pk, "publish")  # no on_commit run: it stays queued
+        publication = Publication.objects.get(statement=statement)
+        client.force_login(team["spokesperson"])
+        room = client.get(f"/incidents/{incident.pk}/").content.decode()
+        assert "Cancel this post" in room and "On its way out" in room
+        client.force_login(team["observer"])
+        assert (
+            client.post(f"/incidents/{incident.pk}/publications/{publication.pk}/cancel/").status_code == 403
+        )
+        client.force_login(team["spokesperson"])
+        response = client.post(f"/incidents/{incident.pk}/publications/{publication.pk}/cancel/")
+        assert response.status_code == 302
+        assert Publication.objects.get(pk=publication.pk).status == "cancelled"
+        room = client.get(f"/incidents/{incident.pk}/").content.decode()
+        assert "Cancel this post" not in room and "Withdraw" in room
