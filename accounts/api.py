@@ -1,18 +1,23 @@
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.exceptions import Throttled, ValidationError
-from rest_framework.permissions import AllowAny
+from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
+from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import selectors
-from accounts.models import Organization, User
+from accounts import selectors, services
+from accounts.models import Membership, Organization, User
 from accounts.serializers import (
+    MemberAddSerializer,
+    MemberSerializer,
     MeSerializer,
     OrganizationSerializer,
     TokenRequestSerializer,
@@ -23,10 +28,18 @@ from crisisdesk.converters import ID_REGEX
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token."""
+    """Exchange a username and password for an API token (POST); revoke your own token (DELETE)."""
 
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
+    def get_authenticators(self):
+        # POST reads no credentials but the password in its body; DELETE is authenticated by
+        # the very token it revokes (a browser session carries no token to revoke).
+        return [TokenAuthentication()] if self._revoking() else []
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self._revoking() else [AllowAny()]
+
+    def _revoking(self) -> bool:
+        return getattr(self.request, "method", None) == "DELETE"  # no request while the schema is built
 
     @extend_schema(
         request=TokenRequestSerializer,
@@ -53,6 +66,18 @@ class TokenView(APIView):
             raise ValidationError({"non_field_errors": [_("Wrong username or password.")]})
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+    @extend_schema(
+        request=None,
+        responses={
+            204: OpenApiResponse(description="The token is revoked: requests with it answer 401 from now."),
+            401: OpenApiResponse(description="No token in the Authorization header, or not a valid one."),
+        },
+        auth=[{"tokenAuth": []}],
+    )
+    def delete(self, request):
+        services.token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
@@ -83,3 +108,61 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     def get_queryset(self):
         return selectors.organizations_visible_to(self.request.user).order_by("name")
+
+
+R403 = OpenApiResponse(description="You are a member, but not an admin of this organization.")
+R404 = OpenApiResponse(description="No such organization among yours, or no such member.")
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: MemberSerializer(many=True), 403: R403, 404: R404}),
+    retrieve=extend_schema(responses={200: MemberSerializer, 403: R403, 404: R404}),
+    create=extend_schema(
+        request=MemberAddSerializer,
+        responses={
+            201: MemberSerializer,
+            400: OpenApiResponse(description="Bad input; the answer names the field (`email`, ...)."),
+            403: R403,
+            404: R404,
+        },
+    ),
+    destroy=extend_schema(responses={204: None, 403: R403, 404: R404}),
+)
+class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """An organization's members, for its admins: add people by e-mail, remove them.
+
+    Removing someone ends every role and permission they had in the organization at once.
+    """
+
+    serializer_class = MemberSerializer
+    queryset = Membership.objects.none()
+    lookup_field = "user_id"
+    lookup_url_kwarg = "pk"
+
+    @cached_property
+    def organization(self) -> Organization:
+        """The organization, if the caller belongs to it (404) and manages its members (403)."""
+        organization = get_object_or_404(
+            selectors.organizations_visible_to(self.request.user), pk=self.kwargs["organization_pk"]
+        )
+        if not self.request.user.has_perm("accounts.manage_members", organization):
+            raise PermissionDenied(_("Only the organization's admins manage its members."))
+        return organization
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema is built without a request
+            return Membership.objects.none()
+        return selectors.members_of(self.organization)
+
+    def create(self, request, *args, **kwargs):
+        organization = self.organization
+        serializer = MemberAddSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.member_invite(
+            organization=organization, acting_user=request.user, **serializer.validated_data
+        )
+        return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        services.membership_remove(membership=self.get_object(), acting_user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

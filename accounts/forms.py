@@ -2,6 +2,7 @@ import zoneinfo
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -33,3 +34,20 @@ class ProfileForm(forms.ModelForm):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
     next = forms.CharField(required=False)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's, for invited members too: their account has no password until they choose one,
+    and Django would send such an account no link."""
+
+    def get_users(self, email):
+        return User.objects.filter(email__iexact=email, is_active=True).exclude(email="")
+
+
+class MemberAddForm(forms.Form):
+    """The members page's form; the same fields as the members API (accounts.serializers)."""
+
+    email = forms.EmailField(label=_("E-mail"))
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    language = forms.ChoiceField(label=_("Language"), choices=User.Language.choices, required=False)
+    is_admin = forms.BooleanField(label=_("Organization admin"), required=False)

@@ -40,6 +40,62 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         ordering = ["username"]
 
+    # --- credentials and the API token ---------------------------------------------------------
+    # A new password or a switched-off account deletes the person's API token, so that the old
+    # token opens nothing. Here, in save(), because every way of changing them ends here: the
+    # password change and reset pages, the admin's password form and its is_active box,
+    # `manage.py changepassword`, set_password() or set_unusable_password() anywhere. A hash
+    # upgraded at sign-in (check_password with a newer hasher) is the same password: no change.
+    # Only a queryset update() of these fields passes by, and the project never does that.
+
+    _stored_password: str | None = None  # the hash as loaded from the database
+    _upgrading_hash = False
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._stored_password = user.__dict__.get("password")
+        return user
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self._stored_password = self.__dict__.get("password")
+
+    def check_password(self, raw_password) -> bool:
+        self._upgrading_hash = True
+        try:
+            return super().check_password(raw_password)
+        finally:
+            self._upgrading_hash = False
+
+    async def acheck_password(self, raw_password) -> bool:
+        self._upgrading_hash = True
+        try:
+            return await super().acheck_password(raw_password)
+        finally:
+            self._upgrading_hash = False
+
+    def save(self, *args, **kwargs) -> None:
+        update_fields = kwargs.get("update_fields")
+        adding = self._state.adding
+        revoke = not adding and (
+            (self._new_password() and (update_fields is None or "password" in update_fields))
+            or (not self.is_active and (update_fields is None or "is_active" in update_fields))
+        )
+        super().save(*args, **kwargs)
+        self._stored_password = self.password
+        if revoke:
+            from rest_framework.authtoken.models import Token
+
+            Token.objects.filter(user=self).delete()
+
+    def _new_password(self) -> bool:
+        if self._upgrading_hash:
+            return False
+        if self._password is not None:  # set_password() since the last save (Django's own marker)
+            return True
+        return self._stored_password is not None and self.password != self._stored_password
+
     def in_quiet_hours(self, moment) -> bool:
         """Whether `moment` falls in this person's quiet hours, in their own time zone."""
         if self.quiet_from is None or self.quiet_until is None:

@@ -56,3 +56,10 @@ def users_visible_to(user: User) -> QuerySet[User]:
     """The people who share at least one organization with `user` (themselves included)."""
     shared = Membership.objects.filter(user=user).values("organization")
     return User.objects.filter(memberships__organization__in=shared, is_active=True).distinct()
+
+
+def members_of(organization: Organization) -> QuerySet[Membership]:
+    """The organization's memberships with their people, as the members page and API list them."""
+    return (
+        Membership.objects.filter(organization=organization).select_related("user").order_by("user__username")
+    )

@@ -38,3 +38,24 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    user = serializers.IntegerField(source="user_id", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ("user", "username", "full_name", "email", "is_admin")
+        read_only_fields = fields
+
+
+class MemberAddSerializer(serializers.Serializer):
+    """Who to add: found by e-mail, or a new account with this name and language."""
+
+    email = serializers.EmailField(max_length=254)
+    full_name = serializers.CharField(max_length=150)
+    language = serializers.ChoiceField(choices=User.Language.choices, required=False)
+    is_admin = serializers.BooleanField(required=False)

@@ -1,15 +1,25 @@
 """Writes for organizations, memberships and role permissions."""
 
+import logging
 import operator
+import re
 from collections import defaultdict
 from collections.abc import Iterable
-from functools import reduce
+from functools import partial, reduce
 
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models, transaction
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Cast
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import assign_perm, remove_perm
 from guardian.utils import get_user_obj_perms_model
@@ -17,6 +27,8 @@ from rest_framework.authtoken.models import Token
 
 from accounts.holdings import registered as registered_holdings
 from accounts.models import Membership, Organization, Role, User, organization_links
+
+logger = logging.getLogger(__name__)
 
 ADMIN_PERMISSIONS = ("accounts.author_playbooks", "accounts.manage_members")
 
@@ -45,6 +57,92 @@ def membership_add(*, organization: Organization, user: User, is_admin: bool = F
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     return membership
+
+
+@transaction.atomic
+def member_invite(
+    *,
+    organization: Organization,
+    acting_user: User,
+    email: str,
+    full_name: str,
+    language: str | None = None,
+    is_admin: bool | None = None,
+) -> Membership:
+    """Add the person with this e-mail address, making their account when there is none.
+
+    What the caller gets back is the same whether the account existed or not, so nothing
+    about other organizations shows; an existing account keeps its name and language. The
+    person gets an e-mail in their language: an invitation to choose a password (Django's
+    password-reset token, taken by the reset pages) while they have none, else a note that
+    they were added. `is_admin` left out keeps an existing member's flag. Invitations to one
+    organization run one at a time (its row is locked first, as the lock order says).
+    """
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    user = _account_for(
+        email=User.objects.normalize_email(email.strip()),
+        full_name=full_name,
+        language=language or organization.language,
+    )
+    existing = Membership.objects.filter(organization=organization, user=user).first()
+    if is_admin is None:
+        is_admin = existing.is_admin if existing else False
+    membership = membership_add(organization=organization, user=user, is_admin=is_admin)
+    if user.is_active and (existing is None or not user.has_usable_password()):
+        transaction.on_commit(
+            partial(_welcome_send, user_pk=user.pk, organization_pk=organization.pk), robust=True
+        )
+    return membership
+
+
+def _account_for(*, email: str, full_name: str, language: str) -> User:
+    """The account with this e-mail (an active one first), or a new one without a password."""
+    for _attempt in range(3):
+        found = User.objects.filter(email__iexact=email).order_by("-is_active", "pk").first()
+        if found is not None:
+            return found
+        try:
+            with transaction.atomic():
+                user = User(
+                    username=_free_username(email), email=email, full_name=full_name, language=language
+                )
+                user.set_unusable_password()
+                user.save()
+                return user
+        except IntegrityError:  # the same name was taken meanwhile: look again
+            continue
+    raise IntegrityError(f"No free username for {email!r}")
+
+
+def _free_username(email: str) -> str:
+    """The e-mail address as a username (what the person knows), numbered when it is taken."""
+    base = re.sub(r"[^\w.@+-]", "_", email.lower())[:140]
+    taken = set(User.objects.filter(username__startswith=base).values_list("username", flat=True))
+    return next(
+        name for name in (base, *(f"{base}-{n}" for n in range(2, len(taken) + 3))) if name not in taken
+    )
+
+
+def _welcome_send(*, user_pk: int, organization_pk: int) -> None:
+    """E-mail a new member: the link to choose a password, or a note that they were added."""
+    user = User.objects.get(pk=user_pk)
+    organization = Organization.objects.get(pk=organization_pk)
+    site = settings.SITE_URL.rstrip("/")
+    if user.has_usable_password():
+        kind, link = "added", site + reverse("dashboard")
+    else:
+        uid, token = urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
+        kind = "invitation"
+        link = site + reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    context = {"user": user, "organization": organization, "link": link}
+    with translation.override(user.language):
+        subject = " ".join(render_to_string(f"registration/{kind}_subject.txt", context).split())
+        body = render_to_string(f"registration/{kind}_email.txt", context)
+    message = EmailMessage(subject, body, to=[user.email], headers={"Content-Language": user.language})
+    try:
+        message.send()
+    except OSError:  # the membership stands; the admin can add them again to resend
+        logger.exception("Could not e-mail the new member %s", user.pk)
 
 
 def membership_lock(*, user: User, organization_id: int) -> Membership | None:

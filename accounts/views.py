@@ -1,14 +1,16 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate, gettext
 from django.views.decorators.http import require_POST
 
-from accounts import services
-from accounts.forms import LanguageForm, ProfileForm
+from accounts import selectors, services
+from accounts.forms import LanguageForm, MemberAddForm, ProfileForm
+from accounts.models import Membership, Organization
 
 
 @login_required
@@ -19,7 +21,64 @@ def profile(request):
         activate(request.user.language)
         messages.success(request, gettext("Your profile has been saved."))
         return redirect("profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "managed": selectors.organizations_managed_by(request.user).order_by("name")},
+    )
+
+
+def _managed_organization(request, slug: str) -> Organization:
+    """The organization if `request.user` belongs to it (404 otherwise) and manages its members (403)."""
+    organization = get_object_or_404(selectors.organizations_visible_to(request.user), slug=slug)
+    if not request.user.has_perm("accounts.manage_members", organization):
+        raise PermissionDenied
+    return organization
+
+
+@login_required
+def members(request, slug: str):
+    """An organization's members, for its admins: add one by e-mail (the same service as the API)."""
+    organization = _managed_organization(request, slug)
+    form = MemberAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        membership = services.member_invite(
+            organization=organization,
+            acting_user=request.user,
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data["full_name"],
+            language=form.cleaned_data["language"] or None,
+            is_admin=form.cleaned_data["is_admin"] or None,  # unticked keeps an existing admin's flag
+        )
+        messages.success(
+            request,
+            gettext("%(name)s is a member of %(organization)s now.")
+            % {"name": membership.user.get_full_name(), "organization": organization.name},
+        )
+        return redirect("members", slug=organization.slug)
+    return render(
+        request,
+        "accounts/members.html",
+        {"organization": organization, "memberships": selectors.members_of(organization), "form": form},
+    )
+
+
+@login_required
+@require_POST
+def member_remove(request, slug: str, user_pk: int):
+    """Remove a member: every role and permission they had in the organization ends at once."""
+    organization = _managed_organization(request, slug)
+    membership = get_object_or_404(Membership, organization=organization, user_id=user_pk)
+    name = membership.user.get_full_name()
+    services.membership_remove(membership=membership, acting_user=request.user)
+    messages.success(
+        request,
+        gettext("%(name)s is no longer a member of %(organization)s.")
+        % {"name": name, "organization": organization.name},
+    )
+    if not request.user.has_perm("accounts.manage_members", organization):  # they removed themselves
+        return redirect("profile")
+    return redirect("members", slug=organization.slug)
 
 
 @require_POST

@@ -4,7 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 import crisisdesk.converters  # noqa: F401 - registers the <id:...> converter
-from accounts.api import OrganizationViewSet, TokenView, UserViewSet
+from accounts.api import MemberViewSet, OrganizationViewSet, TokenView, UserViewSet
 from incidents.api import (
     IncidentTaskViewSet,
     IncidentViewSet,
@@ -36,6 +36,16 @@ LIST = {"get": "list", "post": "create"}
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path(
+        "organizations/<id:organization_pk>/members/",
+        MemberViewSet.as_view({"get": "list", "post": "create"}),
+        name="organization-members",
+    ),
+    path(
+        "organizations/<id:organization_pk>/members/<id:pk>/",
+        MemberViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
+        name="organization-member",
+    ),
     # Resources of one incident. Unmapped verbs (PUT, PATCH, DELETE on the timeline) answer 405.
     path("incidents/<id:incident_pk>/roles/", RoleAssignmentViewSet.as_view(LIST), name="incident-roles"),
     path(
