@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -102,22 +103,35 @@ def describe(status: int, location: str | None, *, done: bool) -> str:
     return text + (", done" if done else "")
 
 
-def api_client(user) -> APIClient:
-    """An API client as people use it: with their token in the header (no user: anonymous).
+@dataclass(frozen=True)
+class SignIns:
+    """How each person reaches the app: their API token and a browser session, by name.
 
-    The token is the one POST /api/v1/auth/token/ hands out; asking that endpoint for each of
-    the matrix's thousand tries would cost most of the test's time (its sign-in bookkeeping).
+    Made once for many tries, since signing in is what costs (a session row, the sign-in log);
+    the token is the one POST /api/v1/auth/token/ hands out, the session the one the sign-in
+    page starts. Anyone not named here (anonymous) comes with neither.
     """
-    client = APIClient()
-    if user is not None:
-        token, _created = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
+    tokens: dict[str, str]
+    sessions: dict[str, str]
 
-def page_client(user) -> Client:
-    """A browser's session (signed in, or not at all)."""
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
+    @classmethod
+    def of(cls, users: dict) -> "SignIns":
+        tokens, sessions = {}, {}
+        for person, user in users.items():
+            tokens[person] = Token.objects.get_or_create(user=user)[0].key
+            browser = Client()
+            browser.force_login(user)
+            sessions[person] = browser.cookies[settings.SESSION_COOKIE_NAME].value
+        return cls(tokens, sessions)
+
+    def client(self, person: str, surface: str) -> Client:
+        if surface == API:
+            client = APIClient()
+            if person in self.tokens:
+                client.credentials(HTTP_AUTHORIZATION=f"Token {self.tokens[person]}")
+            return client
+        client = Client()
+        if person in self.sessions:
+            client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[person]
+        return client

@@ -9,6 +9,7 @@ row of what really happened must equal it. No page links a mention: that cell is
 """
 
 import itertools
+import sys
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -20,7 +21,8 @@ from accounts.models import Role, User
 from conftest import ROLE_USERNAMES, make_user
 from crisisdesk.testing import Answer, LocalServer
 from incidents import services
-from incidents.models import Channel, Incident, IncidentRoleAssignment, Publication, Statement
+from incidents.models import ActionItem, Channel, Incident, IncidentRoleAssignment, Publication, Statement
+from incidents.services import channels as channel_services
 from incidents.services import postmortem as postmortem_services
 from incidents.tests.conftest import api_as, open_incident
 from incidents.tests.permission_matrix import (
@@ -30,14 +32,15 @@ from incidents.tests.permission_matrix import (
     PAGE,
     PEOPLE,
     Action,
-    api_client,
+    SignIns,
     expected,
     observed,
-    page_client,
     visible,
 )
 from monitoring import services as monitoring_services  # the link_mention cell is monitoring's
 from monitoring.models import Mention, Source
+from playbooks import services as playbook_services
+from playbooks.models import Playbook
 
 pytestmark = pytest.mark.django_db
 
@@ -46,12 +49,15 @@ POSTED_AT = "https://lumen.example/news/app-down"
 
 @dataclass(frozen=True)
 class Cast:
-    """What every cell shares: ids only, so no test sees another test's Python objects."""
+    """What every cell shares: ids, texts and sign-ins, never a model instance, so no test sees
+    another test's Python objects (each test loads its World afresh)."""
 
     incident_ids: dict[bool, int]  # restricted? -> incident
     manual_channel_id: int
     webhook_channel_id: int
     source_id: int
+    playbook_id: int
+    sign_ins: SignIns
     shown: dict[bool, dict[str, tuple[int, str]]] = field(default_factory=dict)  # see World.show_things
 
 
@@ -67,31 +73,43 @@ def cast(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
-        org = accounts_services.organization_create(name="Lumen Energy", slug="lumen")
-        team = {name: make_user(name, organization=org, is_admin=name == "lead") for name in ROLE_USERNAMES}
-        team["member"] = make_user("member", organization=org)
-        other = accounts_services.organization_create(name="Parcel & Co", slug="parcel-co")
-        make_user("outsider", organization=other, is_admin=True)
-        roles = {role.slug: role for role in Role.objects.all()}
-        incidents = {
-            restricted: open_incident(org, team, roles, restricted=restricted).pk
-            for restricted in (False, True)
-        }
-        # Channels as the conftest's manual_channel makes them (the channel services are newer).
-        manual = Channel.objects.create(organization=org, kind="manual", name="Website", is_default=True)
-        webhook = Channel.objects.create(
-            organization=org, kind="webhook", name="Newsroom", url=receiver.url, secret="s3cret"
-        )
-        source = monitoring_services.source_create(
-            organization=org, acting_user=team["lead"], kind="webhook", name="Mentions pushed to the API"
-        )
-        cast = Cast(incidents, manual.pk, webhook.pk, source.pk)
-        cast = replace(cast, shown={key: World(cast, restricted=key).show_things() for key in incidents})
+        try:
+            cast = _cast_make(receiver_url=receiver.url)
+        except BaseException:
+            atomic.__exit__(*sys.exc_info())
+            receiver.stop()
+            raise
     yield cast
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         atomic.__exit__(None, None, None)
     receiver.stop()
+
+
+def _cast_make(*, receiver_url: str) -> Cast:
+    org = accounts_services.organization_create(name="Lumen Energy", slug="lumen")
+    team = {name: make_user(name, organization=org, is_admin=name == "lead") for name in ROLE_USERNAMES}
+    team["member"] = make_user("member", organization=org)
+    lead = team["lead"]
+    other = accounts_services.organization_create(name="Parcel & Co", slug="parcel-co")
+    outsider = make_user("outsider", organization=other, is_admin=True)
+    roles = {role.slug: role for role in Role.objects.all()}
+    incidents = {
+        restricted: open_incident(org, team, roles, restricted=restricted).pk for restricted in (False, True)
+    }
+    manual = channel_services.channel_create(
+        organization=org, acting_user=lead, kind="manual", name="Website", is_default=True
+    )
+    webhook = channel_services.channel_create(
+        organization=org, acting_user=lead, kind="webhook", name="Newsroom", url=receiver_url, secret="s3cret"
+    )
+    source = monitoring_services.source_create(
+        organization=org, acting_user=lead, kind="webhook", name="Mentions pushed to the API"
+    )
+    playbook = playbook_services.playbook_create(organization=org, acting_user=lead, name="Outage")
+    sign_ins = SignIns.of({**team, "outsider": outsider})
+    cast = Cast(incidents, manual.pk, webhook.pk, source.pk, playbook.pk, sign_ins)
+    return replace(cast, shown={key: World(cast, restricted=key).show_things() for key in incidents})
 
 
 class World:
@@ -100,14 +118,15 @@ class World:
     def __init__(self, cast: Cast, *, restricted: bool):
         self.incident = Incident.objects.select_related("organization").get(pk=cast.incident_ids[restricted])
         self.org = self.incident.organization
-        users = {user.username: user for user in User.objects.filter(username__in=[*COLUMNS, "outsider"])}
+        users = {user.username: user for user in User.objects.filter(username__in=COLUMNS)}
         self.team = {name: users[name] for name in COLUMNS}
-        self.users: dict[str, User | None] = {**self.team, "outsider": users["outsider"], "anonymous": None}
+        self.client = cast.sign_ins.client
         self.lead = self.team["lead"]
         self.observer_role = Role.objects.get(slug="observer")
         self.channel = Channel.objects.get(pk=cast.manual_channel_id)
         self.webhook = Channel.objects.get(pk=cast.webhook_channel_id)
         self.source = Source.objects.get(pk=cast.source_id)
+        self.playbook = Playbook.objects.get(pk=cast.playbook_id)
         self.shown = cast.shown.get(restricted)
         self.room = f"/incidents/{self.incident.pk}/"
         self.api = f"/api/v1/incidents/{self.incident.pk}/"
@@ -146,6 +165,15 @@ class World:
         publication = statement.publications.get(channel=self.webhook)
         assert publication.status == Publication.Status.PENDING
         return publication
+
+    def action_item(self) -> ActionItem:
+        """An action item of the post-mortem that names the playbook to change."""
+        return postmortem_services.action_item_create(
+            incident=self.incident,
+            acting_user=self.lead,
+            title=self.unique("Renew early"),
+            playbook=self.playbook,
+        )
 
     def task(self):
         return services.task_create(
@@ -613,6 +641,20 @@ def _(w, client):
     return response, w.incident.postmortem.action_items.filter(title=title).exists()
 
 
+@action("edit_postmortem", API, "apply-to-playbook", 201)
+def _(w, client):
+    item = w.action_item()
+    response = client.post(w.api + "postmortem/apply/", {"items": [item.pk]}, format="json")
+    return response, w.refreshed(item).playbook_revision_id is not None
+
+
+@action("edit_postmortem", PAGE, "apply-to-playbook", 302, back_to=back_to_postmortem)
+def _(w, client):
+    item = w.action_item()
+    response = client.post(w.room + "postmortem/apply/", {"items": [item.pk]})
+    return response, w.refreshed(item).playbook_revision_id is not None
+
+
 # --- the matrix --------------------------------------------------------------------------------
 
 
@@ -633,11 +675,10 @@ class TestTheMatrix:
     def test_the_row(self, action, world):
         """One action tried by everyone, each with fresh state: the row must be DESIGN.md's."""
         restricted = world.incident.restricted
-        client_for = api_client if action.surface == API else page_client
         back_to = action.back_to(world) if action.back_to else None
         answers, promised = {}, {}
         for person in PEOPLE:
-            response, done = action.attempt(world, client_for(world.users[person]))
+            response, done = action.attempt(world, world.client(person, action.surface))
             answers[person] = observed(response, done=done)
             promised[person] = expected(action, person, restricted=restricted, back_to=back_to)
         assert answers == promised
@@ -646,8 +687,8 @@ class TestTheMatrix:
         statement = world.statement()
         restricted, pk = world.incident.restricted, world.incident.pk
         shown, promised = {}, {}
-        for person in PEOPLE[:-1]:  # nobody signed in sees no list (the rows above: 401, sign-in)
-            api, page = api_client(world.users[person]), page_client(world.users[person])
+        for person in [p for p in PEOPLE if p != "anonymous"]:  # anonymous: 401 and sign-in, above
+            api, page = world.client(person, API), world.client(person, PAGE)
             mentions = api.get(f"/api/v1/mentions/?incident={pk}&page_size=500").json()["results"]
             shown[person] = {
                 "api incidents": lists(api.get("/api/v1/incidents/?page_size=500"), pk),
