@@ -19,8 +19,10 @@ from rest_framework.test import APIClient
 
 # The members of the organization, one per matrix column; the demo team has two approvers.
 COLUMNS = ("lead", "monitor", "responder", "spokesperson", "approver", "approver2", "observer", "member")
-# Everyone a cell is tried by: the columns, another organization's admin, and nobody signed in.
-PEOPLE = (*COLUMNS, "outsider", "anonymous")
+# Everyone a cell is tried by: the columns; `former`, who had a role on the incident and then
+# left the organization (still signed in on the browser, holding the API token they had);
+# another organization's admin; and nobody signed in.
+PEOPLE = (*COLUMNS, "former", "outsider", "anonymous")
 
 ALLOWED = {
     "view_incident": set(COLUMNS),
@@ -78,10 +80,11 @@ def expected(action: Action, person: str, *, restricted: bool, back_to: str | No
     """DESIGN.md's answer for one cell, written as `observed` writes a response.
 
     Allowed: the action's own success answer, and it took effect. Visible but not allowed: 403,
-    nothing changed. Not visible (another organization, or restricted without a role): 404,
-    nothing changed. Not signed in: the API's 401, a page's redirect to the sign-in page.
+    nothing changed. Not visible (another organization, restricted without a role, or left the
+    organization): 404, nothing changed. Not signed in: the API's 401, a page's redirect to the
+    sign-in page. Leaving the last organization deletes the person's token: the API's 401.
     """
-    if person == "anonymous":
+    if person == "anonymous" or (person == "former" and action.surface == API):
         return str(API_SIGN_IN_STATUS) if action.surface == API else describe(302, LOGIN_PATH, done=False)
     if not visible(person, restricted=restricted):
         return describe(404, None, done=False)

@@ -107,9 +107,22 @@ def _cast_make(*, receiver_url: str) -> Cast:
         organization=org, acting_user=lead, kind="webhook", name="Mentions pushed to the API"
     )
     playbook = playbook_services.playbook_create(organization=org, acting_user=lead, name="Outage")
-    sign_ins = SignIns.of({**team, "outsider": outsider})
+    former = _former_member(org, lead, roles, incidents)
+    sign_ins = SignIns.of({**team, "outsider": outsider, "former": former})
+    accounts_services.membership_remove(membership=former.memberships.get(), acting_user=lead)
     cast = Cast(incidents, manual.pk, webhook.pk, source.pk, playbook.pk, sign_ins)
     return replace(cast, shown={key: World(cast, restricted=key).show_things() for key in incidents})
+
+
+def _former_member(org, lead, roles, incidents) -> User:
+    """A responder on both incidents, signed in on the API and in a browser (SignIns), who is then
+    taken out of the organization: DESIGN.md's "leaving revokes every role and permission at once"."""
+    former = make_user("former", organization=org)
+    for pk in incidents.values():
+        services.role_assign(
+            incident=Incident.objects.get(pk=pk), user=former, role=roles["responder"], acting_user=lead
+        )
+    return former
 
 
 class World:
@@ -689,7 +702,8 @@ class TestTheMatrix:
         shown, promised = {}, {}
         for person in [p for p in PEOPLE if p != "anonymous"]:  # anonymous: 401 and sign-in, above
             api, page = world.client(person, API), world.client(person, PAGE)
-            mentions = api.get(f"/api/v1/mentions/?incident={pk}&page_size=500").json()["results"]
+            answer = api.get(f"/api/v1/mentions/?incident={pk}&page_size=500")
+            mentions = answer.json()["results"] if answer.status_code == 200 else []  # former: 401
             shown[person] = {
                 "api incidents": lists(api.get("/api/v1/incidents/?page_size=500"), pk),
                 "api statements": lists(api.get("/api/v1/statements/?page_size=500"), statement.pk),
