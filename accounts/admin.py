@@ -74,8 +74,9 @@ class OrganizationAdmin(admin.ModelAdmin):
         return queryset.filter(pk__in=selectors.organizations_managed_by(request.user))
 
     def get_readonly_fields(self, request, obj=None):
-        # The slug is in the public status page's address: only a superuser moves it.
-        return () if request.user.is_superuser else ("slug",)
+        # The slug is in the public status page's address, and the chat webhook is a server-side
+        # request: a superuser's to set (organization admins came here for the members).
+        return () if request.user.is_superuser else ("slug", "chat_webhook_url")
 
     def get_prepopulated_fields(self, request, obj=None):
         return self.prepopulated_fields if request.user.is_superuser else {}

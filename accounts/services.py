@@ -45,8 +45,10 @@ def organization_create(*, name: str, slug: str) -> Organization:
 def membership_add(*, organization: Organization, user: User, is_admin: bool = False) -> Membership:
     """Make `user` a member (or update their admin flag); idempotent.
 
-    Organization admins author playbooks in the admin site, so they become staff.
+    Organization admins author playbooks in the admin site, so they become staff, and stop
+    being staff when they administer no organization any more.
     """
+    was_admin = Membership.objects.filter(organization=organization, user=user, is_admin=True).exists()
     membership, _ = Membership.objects.update_or_create(
         organization=organization, user=user, defaults={"is_admin": is_admin}
     )
@@ -56,7 +58,17 @@ def membership_add(*, organization: Organization, user: User, is_admin: bool = F
     if is_admin and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+    elif was_admin and not is_admin:
+        _staff_end_unless_admin(user)
     return membership
+
+
+def _staff_end_unless_admin(user: User) -> None:
+    """An organization admin who administers no organization any more is no longer staff (the
+    admin site was theirs to author in); a superuser stays staff."""
+    if user.is_staff and not user.is_superuser and not user.memberships.filter(is_admin=True).exists():
+        user.is_staff = False
+        user.save(update_fields=["is_staff"])
 
 
 @transaction.atomic
@@ -189,9 +201,8 @@ def membership_remove(*, membership: Membership, acting_user: User | None = None
     object_permissions_remove(user=user, organization=organization)
     user.groups.remove(organization.group)
     locked.delete()
-    if user.is_staff and not user.is_superuser and not user.memberships.filter(is_admin=True).exists():
-        user.is_staff = False  # staff only for the admin site's authoring, which is gone with the role
-        user.save(update_fields=["is_staff"])
+    if locked.is_admin:
+        _staff_end_unless_admin(user)
     if not user.memberships.exists():
         token_revoke(user=user)
 

@@ -28,6 +28,7 @@ def change_form(organization: Organization, rows: list[dict], **fields) -> dict:
             if value is False:
                 continue  # an unticked checkbox is not posted
             data[f"memberships-{index}-{key}"] = "on" if value is True else value
+    data.update(fields)
     return data
 
 
@@ -157,6 +158,14 @@ class TestOrganizationPageAccess:
         response = client.post(url(org), change_form(org, rows))
         assert response.status_code == 200  # the form again, with an error on the row
         assert not Membership.objects.filter(user=stranger).exists()
+
+    def test_an_organization_admin_cannot_move_the_slug_or_the_chat_webhook(self, client, org, team):
+        client.force_login(team["lead"])
+        data = change_form(org, rows_of(org), slug="elsewhere", chat_webhook_url="http://10.0.0.1/hook")
+        data["name"] = "Lumen Energy B.V."
+        assert client.post(url(org), data).status_code == 302
+        org.refresh_from_db()
+        assert (org.name, org.slug, org.chat_webhook_url) == ("Lumen Energy B.V.", "lumen", "")
 
     def test_an_organization_admin_cannot_create_organizations(self, client, team):
         client.force_login(team["lead"])
