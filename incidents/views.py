@@ -334,12 +334,12 @@ def statement_draft(request, pk: int):
 
 
 STATEMENT_ACTIONS = {
-    "submit": (services.statement_submit, CommentForm),
-    "approve": (services.statement_approve, CommentForm),
-    "request-changes": (services.statement_request_changes, CommentForm),
-    "withdraw": (services.statement_withdraw, CommentForm),
-    "edit": (services.statement_edit, StatementEditForm),
-    "publish": (services.statement_publish, PublishForm),
+    "submit": (services.statement_submit, CommentForm, "draft_statement"),
+    "approve": (services.statement_approve, CommentForm, "approve_statement"),
+    "request-changes": (services.statement_request_changes, CommentForm, "approve_statement"),
+    "withdraw": (services.statement_withdraw, CommentForm, "draft_statement"),
+    "edit": (services.statement_edit, StatementEditForm, "draft_statement"),
+    "publish": (services.statement_publish, PublishForm, "publish_statement"),
 }
 
 
@@ -350,7 +350,8 @@ def statement_action(request, pk: int, statement_pk: int, verb: str):
     statement = get_object_or_404(Statement, pk=statement_pk, incident=incident)
     if verb not in STATEMENT_ACTIONS:
         raise Http404
-    service, form_class = STATEMENT_ACTIONS[verb]
+    service, form_class, codename = STATEMENT_ACTIONS[verb]
+    services.require(request.user, codename, incident)  # 403 before any 400, as in the API
     kwargs = (
         {"channels": incident.organization.channels.filter(is_active=True)}
         if form_class is PublishForm

@@ -330,3 +330,9 @@ class TestTheGate:
         assert Publication.objects.get(pk=publication.pk).status == "cancelled"
         room = client.get(f"/incidents/{incident.pk}/").content.decode()
         assert "Cancel this post" not in room and "Withdraw" in room
+
+    def test_the_room_refuses_a_statement_action_before_it_reads_the_form(self, incident, team, client):
+        statement = approved_statement(incident, team)
+        client.force_login(team["observer"])
+        edit = f"/incidents/{incident.pk}/statements/{statement.pk}/edit/"
+        assert client.post(edit, {f"s{statement.pk}-body": ""}).status_code == 403  # not a 400
