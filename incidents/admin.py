@@ -8,8 +8,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_access import OrganizationAdminOnly
-from accounts.selectors import organizations_administered_by
-from incidents import services
+from accounts.selectors import organizations_visible_to
+from incidents import selectors, services
 from incidents.models import (
     Approval,
     Channel,
@@ -27,6 +27,10 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
+
+    def has_view_permission(self, request, obj=None):
+        """Whoever may see the incident (or statement) page sees its parts, read-only."""
+        return self.admin_site._registry[self.parent_model].has_view_permission(request, obj)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -57,18 +61,36 @@ class TaskInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class IncidentsTheyMaySee(OrganizationAdminOnly):
+    """Rows of incidents, or about them: an organization admin sees only the incidents they may
+    see anywhere else (a restricted one needs a role on it); superusers see all.
+
+    `incident_path` leads from the model to its incident ("" for the incident itself).
+    """
+
+    incident_path = "incident"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        lookup = f"{self.incident_path}__in" if self.incident_path else "pk__in"
+        return queryset.filter(**{lookup: selectors.incidents_visible_to(request.user).values("pk")})
+
+
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(IncidentsTheyMaySee, admin.ModelAdmin):
+    incident_path = ""
     list_display = ("title", "organization", "severity", "status", "is_drill", "restricted", "detected_at")
     list_filter = ("organization", "status", "severity", "is_drill")
     search_fields = ("title", "summary")
     inlines = [RoleInline, TaskInline, TimelineInline]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).select_related("organization")
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(organization__in=organizations_administered_by(request.user))
+        return super().get_queryset(request).select_related("organization")
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # a new incident has no parts to show yet
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -107,22 +129,19 @@ class IncidentAdmin(admin.ModelAdmin):
         )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "organization" and not request.user.is_superuser:
-            kwargs["queryset"] = organizations_administered_by(request.user)
+        if db_field.name == "organization":  # only members open an incident there (and lead it)
+            kwargs["queryset"] = organizations_visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def has_module_permission(self, request):
-        return request.user.is_superuser or organizations_administered_by(request.user).exists()
-
-    def has_view_permission(self, request, obj=None):
+    def has_add_permission(self, request):
         return self.has_module_permission(request)
-
-    has_add_permission = has_view_permission
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
             return self.has_module_permission(request)
-        return request.user.has_perm("incidents.change_incident", obj)
+        # As incident_update: a closed incident is the record, shown read-only.
+        changeable = obj.is_open or obj.status == Incident.Status.RESOLVED
+        return changeable and request.user.has_perm("incidents.change_incident", obj)
 
     def has_delete_permission(self, request, obj=None):
         return False  # incidents are the record; close them instead
@@ -142,32 +161,26 @@ class IncidentAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         """Inlines are read-only; nothing to save beyond what the service wrote."""
+        for formset in formsets:  # the change message reads what each inline saved: nothing
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 @admin.register(TimelineEntry)
-class TimelineEntryAdmin(admin.ModelAdmin):
+class TimelineEntryAdmin(IncidentsTheyMaySee, admin.ModelAdmin):
     """The timeline is append-only: in the admin it is read, never changed."""
 
+    organization_path = "incident__organization"
     list_display = ("id", "incident", "kind", "occurred_at", "author", "short_body")
     list_filter = ("kind",)
     fields = ("incident", "kind", "body", "occurred_at", "created_at", "author", "corrects")
     readonly_fields = fields
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).select_related("incident", "author")
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(incident__organization__in=organizations_administered_by(request.user))
+        return super().get_queryset(request).select_related("incident", "author")
 
     @admin.display(description=TimelineEntry._meta.get_field("body").verbose_name)
     def short_body(self, entry):
         return entry.body[:80]
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser or organizations_administered_by(request.user).exists()
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
 
     def has_add_permission(self, request):
         return False
@@ -327,7 +340,7 @@ class PublicationInline(ReadOnlyInline):
 
 
 @admin.register(Statement)
-class StatementAdmin(OrganizationAdminOnly, admin.ModelAdmin):
+class StatementAdmin(IncidentsTheyMaySee, admin.ModelAdmin):
     """Statements are the record of what was said: read here, changed through the room or the API."""
 
     organization_path = "incident__organization"

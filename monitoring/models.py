@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -137,6 +138,13 @@ class AlertRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """An escalated alert opens its incident from this playbook: it must be the organization's."""
+        if not (self.playbook_id and self.organization_id):
+            return
+        if self.playbook.organization_id != self.organization_id:
+            raise ValidationError({"playbook": _("This playbook belongs to another organization.")})
 
 
 class Alert(models.Model):

@@ -138,7 +138,7 @@ class PlaybookForm(forms.ModelForm):
 class PlaybookAdmin(AuthorPermissions, admin.ModelAdmin):
     form = PlaybookForm
     list_display = ("name", "organization", "language", "is_active", "revision", "updated_at")
-    list_filter = ("organization", "language", "is_active")
+    list_filter = (("organization", admin.RelatedOnlyFieldListFilter), "language", "is_active")
     search_fields = ("name", "description")
     readonly_fields = ("revision", "revision_history", "role_gaps")
     inlines = [StepInline, RoleAssignmentInline, TemplateInline, TargetInline]
@@ -234,7 +234,7 @@ class PlaybookRevisionAdmin(admin.ModelAdmin):
     """Revisions are the record: read-only for everyone."""
 
     list_display = ("playbook", "number", "created_by", "created_at")
-    list_filter = ("playbook__organization",)
+    list_filter = (("playbook__organization", admin.RelatedOnlyFieldListFilter),)  # no other organization's
     fields = ("playbook", "number", "change_note", "created_by", "created_at", "snapshot")
     readonly_fields = fields
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -100,6 +101,13 @@ class Incident(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("incidents:room", args=[self.pk])
+
+    def clean(self) -> None:
+        """The admin's form error; incident_open refuses the same for every other path."""
+        if not (self.playbook_id and self.organization_id):
+            return
+        if self.playbook.organization_id != self.organization_id:
+            raise ValidationError({"playbook": _("This playbook belongs to another organization.")})
 
     def target(self) -> dict:
         """The playbook's targets for this severity, as frozen in the revision the incident used."""
