@@ -64,6 +64,7 @@ def _context(request, incident: Incident, **forms) -> dict:
 def postmortem_page(request, pk: int):
     incident = incident_or_404(request, pk)
     if request.method == "POST":
+        services.require(request.user, "edit_postmortem", incident)  # 403 before any form error
         form = PostMortemForm(request.POST, instance=incident.postmortem)
         if form.is_valid():
             try:
@@ -82,6 +83,7 @@ def postmortem_page(request, pk: int):
 @require_POST
 def action_item_add(request, pk: int):
     incident = incident_or_404(request, pk)
+    services.require(request.user, "edit_postmortem", incident)
     form = ActionItemForm(request.POST, incident=incident)
     if form.is_valid():
         try:

@@ -280,3 +280,10 @@ class TestOverview:
             open_incident(org, team, roles, title=f"n{n}", is_drill=n % 2 == 0)
         with django_assert_max_num_queries(baseline):
             client.get("/incidents/overview/")
+
+
+def test_the_postmortem_forms_refuse_someone_without_the_role_before_reading_the_form(incident, team, client):
+    client.force_login(team["observer"])
+    page = f"/incidents/{incident.pk}/postmortem/"
+    assert client.post(page, {"status": "nonsense"}).status_code == 403  # not a 400 form error
+    assert client.post(page + "items/", {"title": ""}).status_code == 403
