@@ -90,7 +90,7 @@ def member_invite(
     they were added. `is_admin` left out keeps an existing member's flag. Invitations to one
     organization run one at a time (its row is locked first, as the lock order says).
     """
-    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    Organization.objects.select_for_update(no_key=True).filter(pk=organization.pk).first()
     user = _account_for(
         email=User.objects.normalize_email(email.strip()),
         full_name=full_name,
