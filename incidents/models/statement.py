@@ -161,7 +161,7 @@ class Statement(models.Model):
         """Raise unless the text may change or be withdrawn: not final, and nothing on its way out."""
         if self.status in self.FINAL:
             raise DomainError(
-                _("A %(status)s statement cannot be changed.") % {"status": self.get_status_display()}
+                _("A %(status)s statement cannot be changed.") % {"status": self.get_status_display().lower()}
             )
         if publishing:
             raise DomainError(
@@ -373,7 +373,7 @@ class Publication(models.Model):
     def cancel(self) -> None:
         if self.status != self.Status.PENDING:
             raise DomainError(
-                _("Only a queued publication can be cancelled; this one is %(status)s.")
-                % {"status": self.get_status_display().lower()}
+                _("Only a queued publication can be cancelled; this one’s status is “%(status)s”.")
+                % {"status": self.get_status_display()}
             )
         self.status, self.claimed_at = self.Status.CANCELLED, None
