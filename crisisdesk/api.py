@@ -1,19 +1,92 @@
-"""Project-wide REST API pieces: pagination and the mapping of domain errors to answers."""
+"""Project-wide REST API pieces: pagination, the JSON parser, the input fields every app shares
+(ids, times, slugs that fit the database) and the mapping of domain errors to answers."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework import parsers, serializers, status
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from crisisdesk.converters import LONE_SURROGATE, fits_in_utc, id_or_none
 from crisisdesk.errors import DomainError
+
+JSON_MAX_DEPTH = 100
 
 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with a nesting limit: a body nested 100,000 deep would exhaust Python's
+    stack (a RecursionError, a 500); one nested past JSON_MAX_DEPTH is a 400 on every endpoint."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            data = None
+        else:
+            if _depth_within(data, JSON_MAX_DEPTH):
+                return data
+        raise ParseError(
+            _("JSON parse error - nested too deep (at most %(depth)d levels).") % {"depth": JSON_MAX_DEPTH}
+        )
+
+
+def _depth_within(data, limit: int) -> bool:
+    """Whether lists and objects nest at most `limit` deep (walked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return False
+        stack.extend((child, depth + 1) for child in children)
+    return True
+
+
+class MomentField(serializers.DateTimeField):
+    """DRF's DateTimeField that also refuses a time outside UTC's range (a naive
+    `0001-01-01T00:00` in Amsterdam is before year 1 in UTC): a 400, not an OverflowError."""
+
+    def enforce_timezone(self, value):
+        try:
+            value = super().enforce_timezone(value)  # its ambiguity check can overflow too
+        except OverflowError:
+            self.fail("overflow")
+        if timezone.is_aware(value) and not fits_in_utc(value):
+            self.fail("overflow")
+        return value
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object by its id: a whole number or its ASCII digits; `٣`, which int() reads
+    as 3, names nothing (crisisdesk.converters.id_or_none)."""
+
+    def to_internal_value(self, data):
+        if id_or_none(data) is None:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class SlugRelatedField(serializers.SlugRelatedField):
+    """A related object by a text key (a role's slug); a text the database cannot take (a NUL,
+    a lone surrogate) is "Invalid value." before the lookup, where PostgreSQL would refuse it."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and ("\x00" in data or LONE_SURROGATE.search(data)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class Conflict(APIException):
