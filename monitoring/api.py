@@ -1,6 +1,7 @@
 """The monitoring API: sources, mentions (batch ingest), alerts, and linking mentions to incidents."""
 
 from django import forms
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -11,7 +12,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from accounts.selectors import organizations_administered_by
-from crisisdesk.converters import ID_REGEX
+from crisisdesk.converters import ID_REGEX, id_or_none
 from incidents.api import R400, R403, R404, R409, IncidentScoped
 from incidents.selectors import incident_permissions
 from incidents.serializers import IncidentDetailSerializer
@@ -125,10 +126,14 @@ class MentionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def create(self, request, *args, **kwargs):
         rows = request.data if isinstance(request.data, list) else [request.data]
         if len(rows) > MAX_BATCH:
-            raise ValidationError({"non_field_errors": [f"At most {MAX_BATCH} mentions in one request."]})
+            raise ValidationError(
+                {"non_field_errors": [_("At most %(count)d mentions in one request.") % {"count": MAX_BATCH}]}
+            )
         result = services.IngestResult()
-        for source, indexed in self._rows_by_source(rows, result).items():
-            part = services.mentions_ingest(source=source, rows=[row for _, row in indexed])
+        grouped = self._rows_by_source(rows, result)
+        for source in sorted(grouped, key=lambda source: source.pk):  # one source locked at a time
+            indexed = grouped[source]
+            part = services.mentions_ingest(source=source, rows=[row for _index, row in indexed])
             result.created += part.created
             result.duplicates += part.duplicates
             result.errors += [{**error, "index": indexed[error["index"]][0]} for error in part.errors]
@@ -145,9 +150,9 @@ class MentionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         sources = {source.pk: source for source in selectors.sources_visible_to(self.request.user)}
         grouped: dict[Source, list[tuple[int, dict]]] = {}
         for index, row in enumerate(rows):
-            source = sources.get(_source_id(row.get("source"))) if isinstance(row, dict) else None
+            source = sources.get(id_or_none(row.get("source"))) if isinstance(row, dict) else None
             if source is None:
-                result.errors.append({"index": index, "errors": {"source": ["Unknown source."]}})
+                result.errors.append({"index": index, "errors": {"source": [_("Unknown source.")]}})
                 continue
             grouped.setdefault(source, []).append((index, row))
         return grouped
@@ -220,12 +225,3 @@ class IncidentMentionViewSet(IncidentScoped, mixins.ListModelMixin, viewsets.Gen
         created = services.mention_link(incident=self.incident, mention=mention, acting_user=request.user)
         linked = self.get_queryset().get(pk=mention.pk)
         return Response(MentionSerializer(linked).data, status=status.HTTP_201_CREATED if created else 200)
-
-
-def _source_id(value) -> int | None:
-    """A row's source as an id: a whole number (or its text); anything else names no source."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    return int(value) if isinstance(value, str) and value.isdigit() else None

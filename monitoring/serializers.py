@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from accounts.models import Organization
 from accounts.selectors import organizations_visible_to
+from crisisdesk.api import MomentField
 from monitoring.models import Alert, Mention, Source
 
 
@@ -83,7 +84,7 @@ class MentionRowSerializer(serializers.Serializer):
     author = serializers.CharField(max_length=200, required=False, allow_blank=True)
     text = serializers.CharField(max_length=10_000)
     url = serializers.URLField(required=False, allow_blank=True)
-    posted_at = serializers.DateTimeField()
+    posted_at = MomentField(help_text="When it was posted; at most a few minutes ahead of our clock.")
 
 
 class RowErrorSerializer(serializers.Serializer):

@@ -4,11 +4,12 @@ Every way in (the API, a CSV upload, a polled feed) ends in `mentions_ingest`, w
 idempotent on (source, external id) and keeps the good rows of a batch with bad ones in it.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,8 @@ from monitoring.validation import row_clean
 
 ALERT_MENTIONS_KEPT = 500
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass
 class IngestResult:
@@ -34,53 +37,112 @@ class IngestResult:
     alerts: list[Alert] = field(default_factory=list)
 
 
-def mentions_ingest(*, source: Source, rows: list[dict], evaluate: bool = True) -> IngestResult:
-    """Store the new mentions of a batch with their language and sentiment, then check the alert rules."""
+def mentions_ingest(*, source: Source, rows: list, evaluate: bool = True) -> IngestResult:
+    """Store the new mentions of a batch with their language and sentiment, then check the alert rules.
+
+    Every row is counted once: created, a duplicate, or an error with its index. Good rows are
+    kept when others are bad, also when a bad one only fails at the database. Two batches for
+    one source are stored one after the other (the source's row lock), so two identical batches
+    posted at once count each mention once as created and once as a duplicate.
+    """
     result = IngestResult()
-    valid = []
+    now = timezone.now()
+    valid: list[tuple[int, dict]] = []
     for index, row in enumerate(rows):
-        data, errors = row_clean(row)
+        data, errors = row_clean(row, now=now)
         if errors:
             result.errors.append({"index": index, "errors": errors})
         else:
-            valid.append(data)
-    new = _without_duplicates(source, valid)
-    result.duplicates = len(valid) - len(new)
-    readings = sentiment.read_many([row["text"] for row in new])
+            valid.append((index, data))
+    new = _without_duplicates(source, valid)  # before scoring, which is most of the cost
+    readings = sentiment.read_many([row["text"] for _, row in new])
     mentions = [
-        Mention(
-            source=source,
-            external_id=row["external_id"],
-            author=row.get("author") or "",
-            text=row["text"],
-            url=row.get("url") or "",
-            posted_at=row["posted_at"],
-            language=reading.language,
-            sentiment=reading.sentiment,
+        (
+            index,
+            Mention(
+                source=source,
+                external_id=row["external_id"],
+                author=row.get("author") or "",
+                text=row["text"],
+                url=row.get("url") or "",
+                posted_at=row["posted_at"],
+                language=reading.language,
+                sentiment=reading.sentiment,
+            ),
         )
-        for row, reading in zip(new, readings, strict=True)
+        for (index, row), reading in zip(new, readings, strict=True)
     ]
-    Mention.objects.bulk_create(mentions, batch_size=1000, ignore_conflicts=True)
-    result.created = len(mentions)
-    if evaluate and mentions:
+    stored, refused = [], []
+    if mentions:
+        stored, refused = _store_under_lock(source, mentions)
+    result.created = len(stored)
+    result.duplicates = len(valid) - len(stored) - len(refused)
+    result.errors = sorted([*result.errors, *refused], key=lambda error: error["index"])
+    if evaluate and stored:
         result.alerts = alerts_evaluate(
-            organization=source.organization_id, now=max(m.posted_at for m in mentions)
+            organization=source.organization_id, now=max(m.posted_at for m in stored)
         )
     return result
 
 
-def _without_duplicates(source: Source, rows: list[dict]) -> list[dict]:
-    ids = {row["external_id"] for row in rows}
-    known = set(
-        Mention.objects.filter(source=source, external_id__in=ids).values_list("external_id", flat=True)
+@transaction.atomic
+def _store_under_lock(
+    source: Source, mentions: list[tuple[int, Mention]]
+) -> tuple[list[Mention], list[dict]]:
+    """Store under the source's row lock: what another batch stored while this one was being
+    scored is then seen, and counted as a duplicate rather than created twice."""
+    list(Source.objects.select_for_update(no_key=True).filter(pk=source.pk).values_list("pk"))
+    known = _known_ids(source, [mention.external_id for _, mention in mentions])
+    return _store([(index, mention) for index, mention in mentions if mention.external_id not in known])
+
+
+def _known_ids(source: Source, external_ids: list[str]) -> set[str]:
+    return set(
+        Mention.objects.filter(source=source, external_id__in=external_ids).values_list(
+            "external_id", flat=True
+        )
     )
+
+
+def _without_duplicates(source: Source, rows: list[tuple[int, dict]]) -> list[tuple[int, dict]]:
+    """The rows not stored yet, each external id once (the first row that has it)."""
+    known = _known_ids(source, [row["external_id"] for _, row in rows])
     new, seen = [], set()
-    for row in rows:
+    for index, row in rows:
         if row["external_id"] in known or row["external_id"] in seen:
             continue
         seen.add(row["external_id"])
-        new.append(row)
+        new.append((index, row))
     return new
+
+
+# What a row's values can make the database refuse (a lock timeout is no fault of the row).
+REFUSED_ROW = (DataError, IntegrityError, UnicodeError)
+
+
+def _store(mentions: list[tuple[int, Mention]]) -> tuple[list[Mention], list[dict]]:
+    """Insert the mentions in one go; when the database refuses that, row by row, so only the
+    rows it refuses are lost. Answers the stored mentions and the refused rows' errors."""
+    try:
+        with transaction.atomic():
+            return Mention.objects.bulk_create([m for _, m in mentions], batch_size=1000), []
+    except REFUSED_ROW:
+        pass
+    stored, refused = [], []
+    for index, mention in mentions:
+        try:
+            with transaction.atomic():
+                mention.save(force_insert=True)
+        except REFUSED_ROW:
+            if _known_ids(mention.source, [mention.external_id]):
+                continue  # stored meanwhile by a write that took no lock: a duplicate
+            logger.warning("The database refused row %d of a batch for source %s", index, mention.source_id)
+            refused.append(
+                {"index": index, "errors": {"non_field_errors": [_("The database refused this row.")]}}
+            )
+        else:
+            stored.append(mention)
+    return stored, refused
 
 
 # --- alerts -----------------------------------------------------------------------------------
@@ -90,19 +152,31 @@ def alerts_evaluate(*, organization: Organization | int, now: datetime | None = 
     """Check every active rule of the organization for the window ending `now`.
 
     Each rule costs one aggregate query over its windows (indexed on posted_at), whatever the
-    history; a rule in its cooldown is not checked, so one storm raises one alert.
+    history; a rule in its cooldown is not checked, so one storm raises one alert. Each rule is
+    checked under its row lock, in its own transaction: the API's ingest, the poller and the beat
+    checking at once raise one alert between them.
     """
     now = now or timezone.now()
     raised = []
-    for rule in AlertRule.objects.filter(organization=organization, is_active=True):
-        if Alert.objects.filter(
-            rule=rule, created_at__gt=now - timedelta(minutes=rule.cooldown_minutes)
-        ).exists():
-            continue
-        alert = _check(rule, now)
+    rules = AlertRule.objects.filter(organization=organization, is_active=True).order_by("pk")
+    for rule_id in rules.values_list("pk", flat=True):
+        alert = _rule_evaluate(rule_id, now)
         if alert is not None:
             raised.append(alert)
     return raised
+
+
+@transaction.atomic
+def _rule_evaluate(rule_id: int, now: datetime) -> Alert | None:
+    # Lock order: alerts come after incidents and the rest; one rule locked at a time. FOR NO KEY
+    # UPDATE serializes the checks of one rule without holding up rows that refer to it.
+    rule = AlertRule.objects.select_for_update(no_key=True).filter(pk=rule_id, is_active=True).first()
+    if rule is None:
+        return None
+    cooldown_start = now - timedelta(minutes=rule.cooldown_minutes)
+    if Alert.objects.filter(rule=rule, created_at__gt=cooldown_start).exists():
+        return None
+    return _check(rule, now)
 
 
 def _mentions_of(rule: AlertRule):
@@ -253,4 +327,7 @@ def mention_link(*, incident: Incident, mention: Mention, acting_user: User) -> 
 def source_create(*, organization: Organization, acting_user: User, **fields) -> Source:
     if not acting_user.has_perm("accounts.author_playbooks", organization):
         raise PermissionDenied(_("Only organization admins add sources."))
-    return Source.objects.create(organization=organization, **fields)
+    source = Source(organization=organization, **fields)
+    source.full_clean()  # the model's rules, as in the admin (a feed's address among them)
+    source.save()
+    return source
