@@ -5,6 +5,7 @@ but their role does not allow the action, then 400 for bad input and 409 for a w
 """
 
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -13,7 +14,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from crisisdesk.api import Pagination
-from crisisdesk.converters import ID_REGEX
+from crisisdesk.converters import ID_REGEX, id_or_none
 from incidents import selectors, services
 from incidents.models import Incident, IncidentRoleAssignment, Task, TimelineEntry
 from incidents.serializers import (
@@ -202,9 +203,9 @@ class TimelineViewSet(
         after = self.request.query_params.get("after")
         if after in (None, ""):
             return None
-        if not after.isdigit():
-            raise ValidationError({"after": ["A timeline entry id (a whole number) is expected."]})
-        return int(after)
+        if (cursor := id_or_none(after)) is None:
+            raise ValidationError({"after": [_("A timeline entry id (a whole number) is expected.")]})
+        return cursor
 
     def create(self, request, *args, **kwargs):
         self.require("add_timeline_entry")
@@ -219,7 +220,8 @@ class TimelineViewSet(
 @extend_schema_view(
     list=extend_schema(responses={200: TaskSerializer(many=True), 404: R404}),
     create=extend_schema(
-        request=TaskWriteSerializer, responses={201: TaskSerializer, 400: R400, 403: R403, 404: R404}
+        request=TaskWriteSerializer,
+        responses={201: TaskSerializer, 400: R400, 403: R403, 404: R404, 409: R409},
     ),
 )
 class IncidentTaskViewSet(IncidentScoped, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -246,7 +248,8 @@ class IncidentTaskViewSet(IncidentScoped, mixins.ListModelMixin, viewsets.Generi
 @extend_schema_view(
     retrieve=extend_schema(responses={200: TaskSerializer, 404: R404}),
     partial_update=extend_schema(
-        request=TaskWriteSerializer, responses={200: TaskSerializer, 400: R400, 403: R403, 404: R404}
+        request=TaskWriteSerializer,
+        responses={200: TaskSerializer, 400: R400, 403: R403, 404: R404, 409: R409},
     ),
 )
 class TaskViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from crisisdesk.pages import MomentField
 from incidents.models import ActionItem, Incident, PostMortem
 from playbooks.models import Language, StatementTemplate
 
@@ -55,9 +56,7 @@ class TimelineEntryForm(forms.Form):
     body = forms.CharField(
         label=_("What happened?"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    occurred_at = forms.DateTimeField(
-        label=_("Happened at (optional)"), required=False, widget=LocalDateTimeInput()
-    )
+    occurred_at = MomentField(label=_("Happened at (optional)"), required=False, widget=LocalDateTimeInput())
     corrects = forms.IntegerField(required=False, widget=forms.HiddenInput())
 
     def clean_occurred_at(self):
@@ -74,7 +73,7 @@ class TaskForm(forms.Form):
     assignee = forms.ModelChoiceField(
         label=_("Who"), queryset=User.objects.none(), required=False, empty_label=_("Nobody yet")
     )
-    due_at = forms.DateTimeField(label=_("Due"), required=False, widget=LocalDateTimeInput())
+    due_at = MomentField(label=_("Due"), required=False, widget=LocalDateTimeInput())
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crisisdesk.converters import id_or_none
 from crisisdesk.pages import add_form_errors
 from incidents import postmortem, selectors
 from incidents.forms import ActionItemForm, PostMortemForm
@@ -101,7 +102,11 @@ def action_item_add(request, pk: int):
 @require_POST
 def action_items_apply(request, pk: int):
     incident = incident_or_404(request, pk)
-    ids = [int(value) for value in request.POST.getlist("items") if value.isdigit()]
+    services.require(request.user, "edit_postmortem", incident)  # 403 before any form error
+    ids = [id_or_none(value) for value in request.POST.getlist("items")]
+    if None in ids:
+        messages.error(request, _("Choose action items from the list."))
+        return redirect("incidents:postmortem", pk=incident.pk)
     items = list(
         ActionItem.objects.filter(postmortem__incident=incident, pk__in=ids).select_related(
             "playbook", "postmortem"

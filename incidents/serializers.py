@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from accounts.models import Organization, Role, User
 from accounts.selectors import organizations_visible_to, users_visible_to
+from crisisdesk.api import IdRelatedField, MomentField, SlugRelatedField
 from incidents import tone
 from incidents.models import (
     ActionItem,
@@ -122,7 +123,7 @@ class TransitionSerializer(serializers.Serializer):
 
 
 class IncidentRoleAssignmentSerializer(serializers.ModelSerializer):
-    role = serializers.SlugRelatedField(slug_field="slug", queryset=Role.objects.all())
+    role = SlugRelatedField(slug_field="slug", queryset=Role.objects.all())
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.none())
 
     class Meta:
@@ -168,10 +169,8 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
 
 class TimelineEntryCreateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=10_000)
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
-    corrects = serializers.PrimaryKeyRelatedField(
-        queryset=TimelineEntry.objects.none(), required=False, allow_null=True
-    )
+    occurred_at = MomentField(required=False, allow_null=True)
+    corrects = IdRelatedField(queryset=TimelineEntry.objects.none(), required=False, allow_null=True)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -208,10 +207,8 @@ class TaskSerializer(serializers.ModelSerializer):
 class TaskWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.none(), required=False, allow_null=True
-    )
-    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    assignee = IdRelatedField(queryset=User.objects.none(), required=False, allow_null=True)
+    due_at = MomentField(required=False, allow_null=True)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -313,7 +310,7 @@ class StatementSerializer(serializers.ModelSerializer):
 
 class StatementCreateSerializer(serializers.Serializer):
     body = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
-    next_update_at = serializers.DateTimeField(
+    next_update_at = MomentField(
         required=False, allow_null=True, help_text="When the statement promises the next update."
     )
     language = serializers.ChoiceField(choices=Language.choices, default=Language.ENGLISH)

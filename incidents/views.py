@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import organizations_visible_to
+from crisisdesk.converters import id_or_none
 from crisisdesk.errors import DomainError
 from crisisdesk.pages import add_form_errors
 from incidents import selectors, services, timeline_html, timers
@@ -197,9 +198,8 @@ def incident_transition(request, pk: int):
 @require_GET
 def timeline_since(request, pk: int):
     """New entries after `?after=` and a fresh poller: the room asks every few seconds."""
-    try:
-        after = int(request.GET.get("after", "0"))
-    except ValueError:
+    after = id_or_none(request.GET.get("after", "0"))
+    if after is None:
         return HttpResponse(status=400)
     permissions = selectors.incident_permissions(request.user, pk)
     if "view_incident" not in permissions:
@@ -219,7 +219,7 @@ def timeline_add(request, pk: int):
     if request.method == "GET":  # the box, set to correct an entry when `?corrects=` says so
         corrects = request.GET.get("corrects")
         form = TimelineEntryForm(initial={"corrects": corrects}, prefix="entry")
-        corrected = incident.timeline.filter(pk=corrects).first() if corrects and corrects.isdigit() else None
+        corrected = incident.timeline.filter(pk=corrects).first() if id_or_none(corrects) else None
         return render(
             request,
             "incidents/partials/entry_form.html",

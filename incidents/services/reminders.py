@@ -297,10 +297,15 @@ def _in_language(language: str, incident: Incident, message: dict, time_zone: st
 
 def _email(user: User, due: Due) -> None:
     with translation.override(user.language):
-        subject = _("[crisisdesk] %(title)s") % {"title": due.incident.title}
+        subject = _("[crisisdesk] %(title)s") % {"title": one_line(due.incident.title)}
         body = _in_language(user.language, due.incident, due.message, user.time_zone)
         link = settings.SITE_URL.rstrip("/") + due.incident.get_absolute_url()
     try:
         send_mail(subject, f"{body}\n\n{link}\n", None, [user.email])
-    except OSError:  # the reminder is on the timeline and in the app; a mail server hiccup is logged
-        logger.exception("Could not e-mail a reminder to %s", user.pk)
+    except Exception:  # the reminder is on the timeline and in the app: one failed e-mail is logged
+        logger.exception("Could not e-mail a reminder to %s", user.pk)  # and the others still go
+
+
+def one_line(text: str) -> str:
+    """Text for a mail header: a newline in a title would be refused there (BadHeaderError)."""
+    return " ".join(text.split())
