@@ -244,6 +244,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "crisisdesk.api_schema.add_standard_errors",
+        "crisisdesk.api_schema.blank_strings_any_of",
     ],
     # Swagger UI served from our own static files (the app works offline), not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
