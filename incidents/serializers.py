@@ -144,7 +144,9 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="What happened; the system's own entries in the caller's language.",
     )
-    author_name = serializers.CharField(source="author.get_full_name", read_only=True, default=None)
+    author_name = serializers.CharField(
+        source="author.get_full_name", read_only=True, default=None, allow_null=True
+    )
     corrected_by = serializers.SerializerMethodField(help_text="Ids of the entries that correct this one.")
 
     class Meta:
@@ -180,7 +182,7 @@ class TimelineEntryCreateSerializer(serializers.Serializer):
 
 
 class TaskSerializer(serializers.ModelSerializer):
-    role = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    role = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     is_overdue = serializers.SerializerMethodField()
 
     class Meta:

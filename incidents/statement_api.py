@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from crisisdesk.converters import ID_REGEX
 from incidents import selectors, services
-from incidents.api import R400, R403, R404, IncidentScoped
+from incidents.api import R400, R403, R404, R409, IncidentScoped
 from incidents.diff import word_diff
 from incidents.models import Statement
 from incidents.serializers import (
@@ -29,7 +29,7 @@ R409_STATEMENT = OpenApiResponse(
     list=extend_schema(responses={200: StatementSerializer(many=True), 404: R404}),
     create=extend_schema(
         request=StatementCreateSerializer,
-        responses={201: StatementSerializer, 400: R400, 403: R403, 404: R404},
+        responses={201: StatementSerializer, 400: R400, 403: R403, 404: R404, 409: R409},
     ),
 )
 class IncidentStatementViewSet(IncidentScoped, mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -3,7 +3,13 @@
 from django import forms
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
@@ -25,6 +31,7 @@ from monitoring.serializers import (
     LinkMentionSerializer,
     MentionRowSerializer,
     MentionSerializer,
+    SourceListItemSerializer,
     SourceSerializer,
     SourceWithTokenSerializer,
 )
@@ -49,6 +56,7 @@ class SourceViewSet(
             return SourceWithTokenSerializer
         return SourceSerializer
 
+    @extend_schema(responses={200: SourceListItemSerializer(many=True)})
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
         administered = set(organizations_administered_by(request.user).values_list("pk", flat=True))
@@ -113,7 +121,12 @@ class MentionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return selectors.mentions_visible_to(self.request.user).order_by("-posted_at", "-pk")
 
     @extend_schema(
-        request=MentionRowSerializer(many=True),
+        request=PolymorphicProxySerializer(
+            component_name="MentionRows",
+            serializers=[MentionRowSerializer, MentionRowSerializer(many=True)],
+            resource_type_field_name=None,
+            many=False,
+        ),
         responses={
             200: IngestResultSerializer,
             201: IngestResultSerializer,

@@ -43,6 +43,16 @@ class SourceSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class SourceListItemSerializer(SourceSerializer):
+    """The schema of a row of the sources list: the view adds `ingest_token` where the caller
+    administers the source's organization, and only there."""
+
+    ingest_token = serializers.CharField(required=False, help_text="Only for the organization's admins.")
+
+    class Meta(SourceSerializer.Meta):
+        fields = (*SourceSerializer.Meta.fields, "ingest_token")
+
+
 class SourceWithTokenSerializer(SourceSerializer):
     class Meta(SourceSerializer.Meta):
         fields = (*SourceSerializer.Meta.fields, "ingest_token")

@@ -87,7 +87,7 @@ class PlaybookViewSet(
         response.data = PlaybookSerializer(playbook, context=self.get_serializer_context()).data
         return response
 
-    @extend_schema(responses={200: RevisionSerializer(many=True), 404: ERRORS[404]})
+    @extend_schema(filters=False, responses={200: RevisionSerializer(many=True), 404: ERRORS[404]})
     @action(detail=True)
     def revisions(self, request, pk=None):
         playbook = get_object_or_404(selectors.playbooks_visible_to(request.user), pk=pk)
