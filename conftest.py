@@ -31,6 +31,10 @@ django_settings.STORAGES = {
     **django_settings.STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The local HTTP servers the tests start (crisisdesk.testing.LocalServer) listen on 127.0.0.1, an
+# address outbound requests refuse unless it is allowed; worker processes read it from the environment.
+os.environ["OUTBOUND_ALLOWED_HOSTS"] = "127.0.0.1"
+django_settings.OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1"]
 
 
 @pytest.fixture(autouse=True)

@@ -204,6 +204,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# Requests the server makes (feeds, webhooks, Mastodon, the chat) never go to a loopback, private
+# or reserved address, except to the hosts listed here (crisisdesk.outbound).
+OUTBOUND_ALLOWED_HOSTS = env.list("OUTBOUND_ALLOWED_HOSTS", default=[])
 
 # --- REST API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
