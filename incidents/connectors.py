@@ -1,7 +1,9 @@
 """Channel connectors: post a statement to a webhook or a Mastodon-compatible server.
 
 A connector either returns where the post is, or raises: `TransientError` when trying again
-later may work (a 5xx, a timeout, no connection), `PermanentError` when it will not (a 4xx).
+later may work (a 5xx, a timeout, no connection), `PermanentError` when it will not (a 4xx, an
+address crisisdesk sends nothing to). Every post goes through crisisdesk.outbound, and an error
+keeps the status and our own words, never the remote's body.
 Both carry the publication's idempotency key, so a receiver can drop a repeat. A connector sends
 the publication's frozen text (what was approved), never the statement's text of the moment.
 """
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 
 import requests
 
+from crisisdesk import outbound
 from incidents.models import Channel, Publication
 
 TIMEOUT_SECONDS = (5, 15)  # connect, read
@@ -95,15 +98,15 @@ def _send_mastodon(publication: Publication) -> Sent:
 
 def _post(url: str, **kwargs) -> requests.Response:
     try:
-        response = requests.post(url, timeout=TIMEOUT_SECONDS, allow_redirects=False, **kwargs)
-    except requests.Timeout as error:
-        raise TransientError(f"No answer in time from {url}.") from error
-    except requests.ConnectionError as error:
-        raise TransientError(f"Could not connect to {url}.") from error
+        response = outbound.request("POST", url, timeout=TIMEOUT_SECONDS, allow_redirects=False, **kwargs)
+    except outbound.Refused as error:
+        raise PermanentError(str(error)) from error
+    except outbound.Unreachable as error:
+        raise TransientError(str(error)) from error
     if response.status_code >= 500 or response.status_code == 429:
-        raise TransientError(f"{url} answered {response.status_code}.")
+        raise TransientError(outbound.status_error(response))
     if response.status_code >= 300:
-        raise PermanentError(f"{url} answered {response.status_code}: {response.text[:200]}")
+        raise PermanentError(outbound.status_error(response))
     return response
 
 

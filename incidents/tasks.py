@@ -1,7 +1,12 @@
+import logging
+
 from celery import shared_task
 
+from crisisdesk import outbound
 from incidents import connectors
 from incidents.services import publishing
+
+logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 5
 
@@ -32,20 +37,25 @@ def send_reminders() -> int:
 
 @shared_task(bind=True, max_retries=3)
 def post_to_chat(self, organization_id: int, text: str) -> None:
-    """Post to the organization's Slack- or Mattermost-compatible incoming webhook."""
-    import requests
-
+    """Post to the organization's Slack- or Mattermost-compatible incoming webhook (through
+    crisisdesk.outbound); retried on a 5xx or no answer, dropped on a refused address."""
     from accounts.models import Organization
 
     url = Organization.objects.get(pk=organization_id).chat_webhook_url
     if not url:
         return
     try:
-        response = requests.post(url, json={"text": text}, timeout=(5, 15))
-    except requests.RequestException as error:
+        response = outbound.request("POST", url, json={"text": text}, timeout=(5, 15))
+    except outbound.Refused as error:
+        logger.warning("Chat message of organization %s not sent: %s", organization_id, error)
+        return
+    except outbound.Unreachable as error:
         raise self.retry(countdown=backoff_seconds(self.request.retries), exc=error) from error
     if response.status_code >= 500:
         raise self.retry(countdown=backoff_seconds(self.request.retries))
+    if response.status_code >= 300:
+        error = outbound.status_error(response)
+        logger.warning("Chat message of organization %s not taken: %s", organization_id, error)
 
 
 @shared_task

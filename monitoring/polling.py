@@ -1,4 +1,7 @@
-"""Polling RSS/Atom feeds and Mastodon searches into mentions; a failing source backs off."""
+"""Polling RSS/Atom feeds and Mastodon searches into mentions; a failing source backs off.
+
+Every fetch goes through crisisdesk.outbound; an error keeps the status and our own words.
+"""
 
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
@@ -10,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import strip_tags
 
+from crisisdesk import outbound
 from monitoring.models import Source
 from monitoring.services import IngestResult, mentions_ingest
 
@@ -53,17 +57,21 @@ def fetch_rows(source: Source) -> list[dict]:
     if source.kind == Source.Kind.RSS:
         return _feed_rows(_get(source.url).content)
     if source.kind == Source.Kind.MASTODON:
-        return _mastodon_rows(_get(_mastodon_url(source)).json())
+        try:
+            answer = _get(_mastodon_url(source)).json()
+        except ValueError as error:
+            raise PollError("The Mastodon server did not answer JSON.") from error
+        return _mastodon_rows(answer)
     raise PollError(f"A {source.kind} source is not polled.")
 
 
 def _get(url: str) -> requests.Response:
     try:
-        response = requests.get(url, timeout=TIMEOUT_SECONDS, headers={"User-Agent": "crisisdesk/1.0"})
-    except requests.RequestException as error:
-        raise PollError(f"Could not fetch {url}: {error.__class__.__name__}") from error
+        response = outbound.request("GET", url, timeout=TIMEOUT_SECONDS)
+    except outbound.OutboundError as error:
+        raise PollError(str(error)) from error
     if response.status_code != 200:
-        raise PollError(f"{url} answered {response.status_code}.")
+        raise PollError(outbound.status_error(response))
     return response
 
 
