@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import IncidentPermission
+from crisisdesk.outbound import validate_url
 
 
 def validate_time_zone(value: str) -> None:
@@ -150,6 +151,13 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.chat_webhook_url:
+            try:
+                validate_url(self.chat_webhook_url)
+            except ValidationError as error:
+                raise ValidationError({"chat_webhook_url": error}) from None
 
 
 @cache

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
+from crisisdesk.outbound import validate_url
 from incidents.models import Incident
 from playbooks.models import Playbook, Severity
 
@@ -54,6 +55,13 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.url:
+            try:
+                validate_url(self.url)
+            except ValidationError as error:
+                raise ValidationError({"url": error}) from None
 
 
 class Mention(models.Model):

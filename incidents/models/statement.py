@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from crisisdesk.errors import DomainError
+from crisisdesk.outbound import validate_url
 from incidents import tone
 from incidents.models.incident import Incident
 from playbooks.models import Language, StatementTemplate
@@ -80,6 +81,11 @@ class Channel(models.Model):
         }
         if self.is_default and not self.is_active:
             errors["is_default"] = _("An inactive channel cannot be the default.")
+        if self.url:
+            try:
+                validate_url(self.url)
+            except ValidationError as error:
+                errors["url"] = error
         if errors:
             raise ValidationError(errors)
 
