@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from accounts.models import Organization, Role, User
 from accounts.selectors import organizations_visible_to, users_visible_to
+from crisisdesk.api import SlugRelatedField
 from playbooks.models import (
     Playbook,
     PlaybookRevision,
@@ -22,7 +23,7 @@ def run_model_clean(model_class, attrs: dict) -> None:
         raise serializers.ValidationError(error.message_dict) from None
 
 
-class RoleSlugField(serializers.SlugRelatedField):
+class RoleSlugField(SlugRelatedField):
     def __init__(self, **kwargs):
         super().__init__(slug_field="slug", queryset=Role.objects.all(), **kwargs)
 

@@ -1,5 +1,8 @@
 """Bodies no endpoint should choke on: JSON nested far too deep is a 400 from the one parser
-every API view uses (signed in or not, by token, session or a source's ingest token)."""
+every API view uses (signed in or not, by token, session or a source's ingest token); a text
+the database cannot hold, looked up as a slug, is a 400 naming its field."""
+
+import json
 
 import pytest
 from django.test import Client
@@ -91,3 +94,23 @@ def test_a_plain_body_still_works(incident, team):
         content_type="application/json",
     )
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize("slug", ["lead\x00", "lead\ud800"])
+def test_a_role_slug_the_database_cannot_hold_is_a_400_naming_it_in_a_playbook(org, team, slug):
+    """PostgreSQL refuses a NUL in a lookup (it answered a 400 naming no field) and no encoding
+    has a lone surrogate: both are "Invalid value." on the nested field, before the lookup."""
+    body = {
+        "organization": org.pk,
+        "name": "Outage",
+        "steps": [{"title": "Page the on-call", "role": slug}],
+        "role_assignments": [{"role": slug, "user": team["lead"].pk, "kind": "primary"}],
+    }
+    response = api_as(team["lead"]).post(
+        "/api/v1/playbooks/", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "steps": {"0": {"role": ["Invalid value."]}},
+        "role_assignments": {"0": {"role": ["Invalid value."]}},
+    }
