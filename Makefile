@@ -34,7 +34,7 @@ load: prod-setup ## 60 s of locust against the production run on 127.0.0.1:8001;
 test: install ## lint, migrations check and the whole suite
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
 bench: install ## benchmarks that print figures (DATABASE_URL=postgres://... for PostgreSQL)

@@ -14,6 +14,7 @@ from datetime import timedelta
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crisisdesk.settings")
+os.environ.setdefault("SECRET_KEY", "django-insecure-bench-only")  # DEBUG off needs a key
 django.setup()
 
 from django.db import connection  # noqa: E402

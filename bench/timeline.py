@@ -15,6 +15,7 @@ import time
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crisisdesk.settings")
+os.environ.setdefault("SECRET_KEY", "django-insecure-bench-only")  # DEBUG off needs a key
 os.environ.setdefault("AXES_ENABLED", "0")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 django.setup()

@@ -5,20 +5,53 @@ Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and CELERY_BROK
 with DEBUG=0 the security settings are strict unless the environment relaxes them.
 """
 
+import os
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-# environ.Env raises ImproperlyConfigured on a value it cannot parse: bad settings fail loudly.
-env = environ.Env()
+
+class StrictEnv(environ.Env):
+    """django-environ, with booleans read strictly: a value that is not a yes or a no (`ture`)
+    stops the start with ImproperlyConfigured instead of quietly meaning False."""
+
+    TRUE_WORDS = ("1", "true", "yes", "y", "on", "ok")
+    FALSE_WORDS = ("0", "false", "no", "n", "off")
+
+    def bool(self, var, default=environ.Env.NOTSET):
+        raw = self.ENVIRON.get(f"{self.prefix}{var}", "")
+        if not raw.strip():  # unset or empty: the default
+            return self.get_value(var, cast=bool, default=default)
+        word = raw.strip().lower()
+        if word in self.TRUE_WORDS:
+            return True
+        if word in self.FALSE_WORDS:
+            return False
+        raise ImproperlyConfigured(
+            f"{var}={raw!r} is not a boolean: use one of {', '.join(self.TRUE_WORDS)} "
+            f"or {', '.join(self.FALSE_WORDS)}."
+        )
+
+
+# Every value goes through this: a value it cannot parse raises ImproperlyConfigured at start.
+env = StrictEnv()
 
 DEBUG = env.bool("DEBUG", default=False)
-# The default key is Django's "insecure" kind on purpose: `check --deploy` flags it.
-SECRET_KEY = env.str("SECRET_KEY", default="") or "django-insecure-crisisdesk-local-development-only"
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY and (DEBUG or "PYTEST_VERSION" in os.environ):
+    # Development (DEBUG=1) and test runs (pytest sets PYTEST_VERSION) get a key of Django's
+    # "insecure" kind, which `check --deploy` flags.
+    SECRET_KEY = "django-insecure-crisisdesk-local-development-only"
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set: with DEBUG off (the default) crisisdesk needs a long random one. "
+        "Set SECRET_KEY, or DEBUG=1 on a development machine."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
