@@ -85,15 +85,32 @@ def mentions_ingest(*, source: Source, rows: list, evaluate: bool = True) -> Ing
     return result
 
 
+# What a row's values can make the database refuse (a lock timeout is no fault of the row).
+REFUSED_ROW = (DataError, IntegrityError, UnicodeError)
+
+
 @transaction.atomic
 def _store_under_lock(
     source: Source, mentions: list[tuple[int, Mention]]
 ) -> tuple[list[Mention], list[dict]]:
-    """Store under the source's row lock: what another batch stored while this one was being
-    scored is then seen, and counted as a duplicate rather than created twice."""
+    """Store under the source's row lock, so two batches of one source are stored one after the
+    other. What another batch stored while this one was being scored makes the insert fail on
+    the unique (source, external id): those rows are duplicates, the rest is stored (row by row
+    if the database refuses a row)."""
     list(Source.objects.select_for_update(no_key=True).filter(pk=source.pk).values_list("pk"))
-    known = _known_ids(source, [mention.external_id for _, mention in mentions])
-    return _store([(index, mention) for index, mention in mentions if mention.external_id not in known])
+    try:
+        with transaction.atomic():
+            return Mention.objects.bulk_create([m for _, m in mentions], batch_size=1000), []
+    except REFUSED_ROW:  # a duplicate stored meanwhile, or a row the database refuses
+        known = _known_ids(source, [mention.external_id for _, mention in mentions])
+        mentions = [(index, _unsaved(m)) for index, m in mentions if m.external_id not in known]
+    return _store(mentions)
+
+
+def _unsaved(mention: Mention) -> Mention:
+    """A mention whose insert was rolled back (bulk_create may have set its id): to insert again."""
+    mention.pk, mention._state.adding = None, True
+    return mention
 
 
 def _known_ids(source: Source, external_ids: list[str]) -> set[str]:
@@ -116,10 +133,6 @@ def _without_duplicates(source: Source, rows: list[tuple[int, dict]]) -> list[tu
     return new
 
 
-# What a row's values can make the database refuse (a lock timeout is no fault of the row).
-REFUSED_ROW = (DataError, IntegrityError, UnicodeError)
-
-
 def _store(mentions: list[tuple[int, Mention]]) -> tuple[list[Mention], list[dict]]:
     """Insert the mentions in one go; when the database refuses that, row by row, so only the
     rows it refuses are lost. Answers the stored mentions and the refused rows' errors."""
@@ -132,7 +145,7 @@ def _store(mentions: list[tuple[int, Mention]]) -> tuple[list[Mention], list[dic
     for index, mention in mentions:
         try:
             with transaction.atomic():
-                mention.save(force_insert=True)
+                _unsaved(mention).save(force_insert=True)
         except REFUSED_ROW:
             if _known_ids(mention.source, [mention.external_id]):
                 continue  # stored meanwhile by a write that took no lock: a duplicate
