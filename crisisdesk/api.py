@@ -5,54 +5,18 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework import parsers, serializers, status
-from rest_framework.exceptions import APIException, ParseError, ValidationError
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from crisisdesk.converters import LONE_SURROGATE, fits_in_utc, id_or_none
 from crisisdesk.errors import DomainError
 
-JSON_MAX_DEPTH = 100
-
 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, with a nesting limit: a body nested 100,000 deep would exhaust Python's
-    stack (a RecursionError, a 500); one nested past JSON_MAX_DEPTH is a 400 on every endpoint."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            data = super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            data = None
-        else:
-            if _depth_within(data, JSON_MAX_DEPTH):
-                return data
-        raise ParseError(
-            _("JSON parse error - nested too deep (at most %(depth)d levels).") % {"depth": JSON_MAX_DEPTH}
-        )
-
-
-def _depth_within(data, limit: int) -> bool:
-    """Whether lists and objects nest at most `limit` deep (walked without recursion)."""
-    stack = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict):
-            children = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
-        if depth > limit:
-            return False
-        stack.extend((child, depth + 1) for child in children)
-    return True
 
 
 class MomentField(serializers.DateTimeField):
