@@ -140,8 +140,7 @@ class IncidentAdmin(IncidentsTheyMaySee, admin.ModelAdmin):
         if obj is None:
             return self.has_module_permission(request)
         # As incident_update: a closed incident is the record, shown read-only.
-        changeable = obj.is_open or obj.status == Incident.Status.RESOLVED
-        return changeable and request.user.has_perm("incidents.change_incident", obj)
+        return obj.is_open_for_work and request.user.has_perm("incidents.change_incident", obj)
 
     def has_delete_permission(self, request, obj=None):
         return False  # incidents are the record; close them instead

@@ -1,7 +1,6 @@
 """Forms of the incident pages. They validate input; the services hold the rules."""
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
@@ -58,14 +57,8 @@ class TimelineEntryForm(forms.Form):
     )
     occurred_at = MomentField(label=_("Happened at (optional)"), required=False, widget=LocalDateTimeInput())
     corrects = forms.IntegerField(required=False, widget=forms.HiddenInput())
-
-    def clean_occurred_at(self):
-        value = self.cleaned_data["occurred_at"]
-        if value and value > timezone.now():
-            raise forms.ValidationError(
-                _("This time is in the future: a timeline records what has happened.")
-            )
-        return value
+    # "Not in the future" is timeline_add's rule (TimelineEntry.check_occurred_at): its error shows
+    # next to the field, so the form and the API cannot disagree.
 
 
 class TaskForm(forms.Form):

@@ -265,6 +265,13 @@ class StatementSerializer(serializers.ModelSerializer):
     tone = serializers.SerializerMethodField()
     waiting_seconds = serializers.SerializerMethodField(help_text="How long it has waited for approval.")
     publications = PublicationSerializer(many=True, read_only=True)
+    actions = serializers.ListField(
+        source="allowed_actions",
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="What its state allows now, whoever asks (submit, approve, request-changes, publish, "
+        "edit, withdraw, cancel); your role and four eyes are checked on top.",
+    )
 
     class Meta:
         model = Statement
@@ -287,6 +294,7 @@ class StatementSerializer(serializers.ModelSerializer):
             "waiting_seconds",
             "published_at",
             "publications",
+            "actions",
             "created_at",
             "updated_at",
         )

@@ -111,7 +111,8 @@ def room_context(request, incident: Incident, **bound_forms) -> dict:
         statement.edit_form = edit_forms.get(statement.pk) or StatementEditForm(
             initial={"body": statement.body, "version": statement.version}, prefix=f"s{statement.pk}"
         )
-        statement.publishing = any(publication.in_flight for publication in statement.publications.all())
+        statement.publishing = statement.is_publishing()
+        statement.actions = statement.allowed_actions()  # the model's rule; the role is asked on top
         statement.publish_form = _publish_form(statement, channels, permissions)
     return {
         "incident": incident,
@@ -144,10 +145,7 @@ def room_context(request, incident: Incident, **bound_forms) -> dict:
 
 def _publish_form(statement: Statement, channels: list, permissions: set[str]) -> PublishForm | None:
     """A form for the channels this statement has not gone out on (or is going out on), if any."""
-    if "publish_statement" not in permissions or statement.status not in (
-        Statement.Status.APPROVED,
-        Statement.Status.PUBLISHED,
-    ):
+    if "publish_statement" not in permissions or "publish" not in statement.actions:
         return None
     taken = {
         publication.channel_id
@@ -264,6 +262,8 @@ def task_add(request, pk: int):
     if form.is_valid():
         try:
             services.task_create(incident=incident, acting_user=request.user, **form.cleaned_data)
+        except DomainError as error:
+            return _refused(request, incident, error, "tasks")
         except ValidationError as error:
             add_form_errors(form, error)
     if form.errors:
@@ -326,6 +326,8 @@ def statement_draft(request, pk: int):
     if form.is_valid():
         try:
             services.statement_draft(incident=incident, acting_user=request.user, **form.cleaned_data)
+        except DomainError as error:
+            return _refused(request, incident, error, "statements")
         except ValidationError as error:
             add_form_errors(form, error)
     if form.errors:

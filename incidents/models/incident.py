@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,6 +15,13 @@ from playbooks.models import DEFAULT_TARGETS, Playbook, PlaybookRevision, Severi
 
 class TransitionNotAllowed(DomainError):
     pass
+
+
+class IncidentClosed(DomainError):
+    """A closed incident is the finished record: it takes no new statements, approvals,
+    publications or tasks (its timeline still takes notes and corrections)."""
+
+    default_message = "This incident is closed: its statements, tasks and details can no longer change."
 
 
 class Incident(models.Model):
@@ -125,14 +134,29 @@ class Incident(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    @property
+    def is_open_for_work(self) -> bool:
+        """Statements, approvals, publications, tasks and details may still change: every status but
+        closed (a resolved incident may still publish its closing statement)."""
+        return self.status != self.Status.CLOSED
+
+    def check_open_for_work(self) -> None:
+        """Raise IncidentClosed (409) once the incident is closed; the services and the statement's
+        checks call it, the room and the API's `actions` follow it."""
+        if not self.is_open_for_work:
+            raise IncidentClosed(
+                _("This incident is closed: its statements, tasks and details can no longer change.")
+            )
+
     def allowed_transitions(self) -> list[str]:
         return [status for status in self.Status if status in self.TRANSITIONS[self.Status(self.status)]]
 
-    def transition_to(self, to: str, *, at=None) -> list[str]:
+    def transition_to(self, to: str, *, at=None, publishing: bool = False) -> list[str]:
         """Move to status `to` and stamp its time; returns the changed field names.
 
-        Raises TransitionNotAllowed for an edge the lifecycle does not have, and for closing
-        without a completed post-mortem.
+        Raises TransitionNotAllowed for an edge the lifecycle does not have, for closing without a
+        completed post-mortem, and for closing while a statement is `publishing` (queued or being
+        sent): a closed incident publishes nothing, so what is on its way out goes first.
         """
         if to not in self.Status.values:
             raise TransitionNotAllowed(_("“%(status)s” is not a status.") % {"status": to})
@@ -143,6 +167,13 @@ class Incident(models.Model):
             )
         if to == self.Status.CLOSED and not self.postmortem.is_completed:
             raise TransitionNotAllowed(_("Complete the post-mortem before closing the incident."))
+        if to == self.Status.CLOSED and publishing:
+            raise TransitionNotAllowed(
+                _(
+                    "A statement is still being published: wait until it has been sent, or cancel "
+                    "the queued post, before closing the incident."
+                )
+            )
         at = at or timezone.now()
         changed = ["status"]
         stamps = {
@@ -203,14 +234,17 @@ class TimelineEntry(models.Model):
         REMINDER = "reminder", _("Reminder")
         SYSTEM = "system", _("System")
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
+    # The record outlives nothing it refers to: an incident or a person with entries cannot be
+    # deleted (PROTECT), and the database refuses every UPDATE and DELETE of an entry (migration
+    # 0007_timeline_append_only), so not even QuerySet.update() can rewrite history.
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="timeline")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.NOTE)
     body = models.TextField(_("text"))
     occurred_at = models.DateTimeField(_("happened at"), default=timezone.now)
     created_at = models.DateTimeField(_("written at"), default=timezone.now, editable=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -238,17 +272,29 @@ class TimelineEntry(models.Model):
         verbose_name_plural = _("timeline entries")
         indexes = [models.Index(fields=["incident", "id"])]
 
+    # What "never in the future" allows for the clocks of the browser and the server to differ.
+    CLOCK_SKEW = timedelta(seconds=5)
+
     def __str__(self) -> str:
         return self.body[:80]
 
     def save(self, *args, **kwargs):
-        # The one guard that makes "append-only" hold whatever code path is used.
+        # Refused here with a clear message (409); the database's triggers refuse every other path.
         if self.pk is not None and not self._state.adding:
             raise DomainError(_("Timeline entries cannot be changed; add a correcting entry instead."))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise DomainError(_("Timeline entries cannot be deleted; add a correcting entry instead."))
+
+    @classmethod
+    def check_occurred_at(cls, occurred_at, *, now=None) -> None:
+        """Raise a ValidationError naming `occurred_at` for a time in the future: a timeline records
+        what has happened. The one rule for the API and the room's form (through timeline_add)."""
+        if occurred_at is not None and occurred_at > (now or timezone.now()) + cls.CLOCK_SKEW:
+            raise ValidationError(
+                {"occurred_at": _("This time is in the future: a timeline records what has happened.")}
+            )
 
     @property
     def text(self) -> str:

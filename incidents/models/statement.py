@@ -163,8 +163,39 @@ class Statement(models.Model):
         """Distinct people who approved the current revision (one person counts once)."""
         return len({approval.approver_id for approval in self.current_approvals})
 
+    # What can be done to a statement, in the order the room shows it; the API's `actions`.
+    ACTIONS = ("submit", "approve", "request-changes", "publish", "edit", "withdraw", "cancel")
+
+    def allowed_actions(self) -> list[str]:
+        """The actions its state allows now, whoever asks: the same checks the transitions make
+        (a person's role, and four eyes, are asked on top). Reads the prefetched publications
+        and approvals (incidents.selectors.statements_with_details)."""
+        publishing, required = self.is_publishing(), self.incident.approvals_required
+        checks = {
+            "submit": self.check_submittable,
+            "approve": self.check_decidable,
+            "request-changes": self.check_decidable,
+            "publish": lambda: self.check_can_be_published(approvals_required=required),
+            "edit": lambda: self.check_changeable(publishing=publishing),
+            "withdraw": lambda: self.check_changeable(publishing=publishing),
+            "cancel": self.check_cancellable,
+        }
+        allowed = []
+        for action in self.ACTIONS:
+            try:
+                checks[action]()
+            except DomainError:
+                continue
+            allowed.append(action)
+        return allowed
+
+    def is_publishing(self) -> bool:
+        """A post is queued or being sent (from the prefetched publications when there are)."""
+        return any(publication.in_flight for publication in self.publications.all())
+
     def check_changeable(self, *, publishing: bool) -> None:
         """Raise unless the text may change or be withdrawn: not final, and nothing on its way out."""
+        self.incident.check_open_for_work()
         if self.status in self.FINAL:
             raise DomainError(
                 _("A %(status)s statement cannot be changed.") % {"status": self.get_status_display().lower()}
@@ -187,17 +218,26 @@ class Statement(models.Model):
             None,
         )
 
-    def submit(self) -> None:
+    def check_submittable(self) -> None:
+        self.incident.check_open_for_work()
         if self.status == self.Status.CHANGES_REQUESTED:
             raise DomainError(_("Changes were requested: edit the text before submitting it again."))
         if self.status != self.Status.DRAFT:
             raise DomainError(_("Only a draft can be submitted for approval."))
+
+    def submit(self) -> None:
+        self.check_submittable()
         self.status, self.submitted_at = self.Status.PENDING_APPROVAL, timezone.now()
+
+    def check_decidable(self) -> None:
+        """Raise unless someone (not its writers) may approve or request changes now."""
+        self.incident.check_open_for_work()
+        if self.status != self.Status.PENDING_APPROVAL:
+            raise DomainError(_("Only a statement waiting for approval can be approved or sent back."))
 
     def check_decision_by(self, user, *, approvals: list["Approval"]) -> None:
         """Raise unless `user` may approve or request changes on the current revision now."""
-        if self.status != self.Status.PENDING_APPROVAL:
-            raise DomainError(_("Only a statement waiting for approval can be approved or sent back."))
+        self.check_decidable()
         if user.pk in self.writers():
             raise DomainError(_("Four eyes: you wrote this text, so someone else must approve it."))
         if any(approval.approver_id == user.pk for approval in approvals):
@@ -232,8 +272,10 @@ class Statement(models.Model):
         self.status = self.Status.WITHDRAWN
 
     def check_can_be_published(self, *, approvals_required: int, revision: int | None = None) -> None:
-        """The gate: approved (or already out on another channel), at `revision` when given, and with
-        as many distinct approvals of that revision as the incident needs now."""
+        """The gate: an incident not closed, approved (or already out on another channel), at
+        `revision` when given, and with as many distinct approvals of that revision as the incident
+        needs now."""
+        self.incident.check_open_for_work()
         given = self.approvals_given()
         if self.status not in (self.Status.APPROVED, self.Status.PUBLISHED, self.Status.PENDING_APPROVAL):
             raise DomainError(_("Only an approved statement can be published."))
@@ -244,6 +286,12 @@ class Statement(models.Model):
                 _("This statement has %(given)d of the %(required)d approvals the incident needs now.")
                 % {"given": given, "required": approvals_required}
             )
+
+    def check_cancellable(self) -> None:
+        """Raise unless one of its posts is queued and may still be stopped."""
+        self.incident.check_open_for_work()
+        if not any(publication.may_be_cancelled for publication in self.publications.all()):
+            raise DomainError(_("No post of this statement is queued."))
 
     def mark_published(self, at) -> bool:
         """Record the first confirmation; later ones (another channel, a retry) change nothing."""
@@ -376,8 +424,13 @@ class Publication(models.Model):
         self.last_error, self.claimed_at, self.attempts = "", None, 0
         self.requested_at = timezone.now()
 
+    @property
+    def may_be_cancelled(self) -> bool:
+        return self.status == self.Status.PENDING
+
     def cancel(self) -> None:
-        if self.status != self.Status.PENDING:
+        """Stop the queued post (the caller holds the statement's lock, its incident open)."""
+        if not self.may_be_cancelled:
             raise DomainError(
                 _("Only a queued publication can be cancelled; this one’s status is “%(status)s”.")
                 % {"status": self.get_status_display()}

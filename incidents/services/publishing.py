@@ -9,6 +9,11 @@ Exactly once: the claim makes a second run stop (published, or claimed by someon
 older than settings.PUBLICATION_CLAIM_SECONDS is a crashed worker's and is taken over, and the
 idempotency key makes that resend safe. A database error while confirming is retried, never turned
 into a resend.
+
+A closed incident publishes nothing: publishing and cancelling refuse (409), an incident cannot
+close while one of its posts is queued or sending (incident_transition, under the same incident
+lock), and a send that finds its incident closed all the same (a post queued before this rule)
+stops without posting. A confirmation of a post already sent is recorded whatever the status.
 """
 
 import logging
@@ -103,6 +108,7 @@ def publication_cancel(*, publication: Publication, acting_user: User) -> Public
     """Stop a queued post, under the same locks as the send: once it is sending, it is too late."""
     statement = statement_locked(publication.statement)
     require(acting_user, "publish_statement", statement.incident)
+    statement.incident.check_open_for_work()
     publication = (
         Publication.objects.select_for_update(of=("self",)).select_related("channel").get(pk=publication.pk)
     )
@@ -169,6 +175,9 @@ def _claim(publication_id: int) -> tuple[Publication | None, str]:
         return None, "busy"
     if not publication.channel.is_active:
         _stop(publication, reason=gettext_noop("the channel was deactivated."))
+        return None, "stopped"
+    if not incident.is_open_for_work:
+        _stop(publication, reason=gettext_noop("the incident was closed."))
         return None, "stopped"
     try:
         statement.check_can_be_published(

@@ -24,7 +24,7 @@ from incidents.models import (
     StatementRevision,
     TimelineEntry,
 )
-from incidents.services.incident import entry_write, require
+from incidents.services.incident import entry_write, incident_locked, require
 from incidents.timeline_messages import say
 from playbooks.models import StatementTemplate
 
@@ -57,13 +57,6 @@ def template_values(*, incident: Incident, channel: Channel | None) -> dict:
     }
 
 
-def incident_locked(incident_pk: int) -> Incident:
-    """Lock the incident row first, as every service that locks rows under an incident does (README,
-    "Lock order"). FOR NO KEY UPDATE: timeline entries and other rows that point at the incident
-    can still be inserted meanwhile."""
-    return Incident.objects.select_for_update(no_key=True).get(pk=incident_pk)
-
-
 def statement_locked(statement: Statement) -> Statement:
     """The statement locked in the project's order: its incident, then the statement."""
     incident = incident_locked(statement.incident_id)
@@ -73,6 +66,7 @@ def statement_locked(statement: Statement) -> Statement:
 
 
 def _publishing(statement: Statement) -> bool:
+    """A post is queued or being sent: asked of the database under the statement's lock."""
     return statement.publications.filter(status__in=Publication.IN_FLIGHT).exists()
 
 
@@ -92,8 +86,13 @@ def statement_draft(
     template: StatementTemplate | None = None,
     next_update_at: datetime | None = None,
 ) -> Statement:
-    """Start a statement, from a playbook template (placeholders filled) or from scratch."""
+    """Start a statement, from a playbook template (placeholders filled) or from scratch.
+
+    Under the incident's lock, so it is wholly before or after the incident is closed.
+    """
     require(acting_user, "draft_statement", incident)
+    incident = incident_locked(incident.pk)
+    incident.check_open_for_work()
     if template is not None and template.playbook.organization_id != incident.organization_id:
         raise ValidationError({"template": _("This template belongs to another organization.")})
     channel = default_channel(incident)
