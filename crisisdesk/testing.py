@@ -301,5 +301,7 @@ class RowLock:
         self._connection.execute("SELECT pg_terminate_backend(%s)", [pid])
 
     def release(self) -> None:
-        self._connection.rollback()
-        self._connection.close()
+        """Roll back and close; a second call does nothing."""
+        if not self._connection.closed:
+            self._connection.rollback()
+            self._connection.close()

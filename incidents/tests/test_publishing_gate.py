@@ -24,6 +24,21 @@ NEW_TEXT = "Nothing is wrong, it is your phone."
 
 
 @pytest.fixture
+def row_lock():
+    """`row_lock(table, pk)`: a RowLock released after the test even when it fails, so the
+    database's teardown is never left waiting for it."""
+    locks = []
+
+    def take(table: str, pk: int) -> RowLock:
+        locks.append(RowLock(connection.settings_dict, table, pk))
+        return locks[-1]
+
+    yield take
+    for lock in locks:
+        lock.release()
+
+
+@pytest.fixture
 def hook(org, local_server):
     """`hook(**receiver_options)`: a PostReceiver on 127.0.0.1 and the default webhook channel to it."""
 
@@ -205,7 +220,7 @@ def test_three_racing_publishes_post_once_without_deadlocks(builtin_roles, org, 
     [("before the send", 1), ("while the receiver holds its answer", 2), ("after the answer", 2)],
 )
 def test_a_worker_killed_at_any_point_of_the_post_posts_once_after_a_restart(
-    builtin_roles, org, team, roles, hook, worker, moment, requests
+    builtin_roles, org, team, roles, hook, worker, row_lock, moment, requests
 ):
     receiver, _channel = hook(hold=moment != "before the send")
     statement = approved(open_incident(org, team, roles), team)
@@ -214,7 +229,7 @@ def test_a_worker_killed_at_any_point_of_the_post_posts_once_after_a_restart(
     first = worker(1)
 
     if moment == "before the send":
-        lock = RowLock(connection.settings_dict, Incident._meta.db_table, statement.incident_id)
+        lock = row_lock(Incident._meta.db_table, statement.incident_id)
         first.start()
         wait_for(lock.waiting, timeout=30, what="the worker to wait for the incident's lock")
         first.kill()
@@ -223,7 +238,7 @@ def test_a_worker_killed_at_any_point_of_the_post_posts_once_after_a_restart(
         first.start()
         assert receiver.arrived.wait(timeout=30), "the worker never posted"
         if moment == "after the answer":
-            lock = RowLock(connection.settings_dict, Incident._meta.db_table, statement.incident_id)
+            lock = row_lock(Incident._meta.db_table, statement.incident_id)
             receiver.release.set()
             wait_for(lock.waiting, timeout=30, what="the worker's confirm to wait for the lock")
             first.kill()
@@ -244,14 +259,14 @@ def test_a_worker_killed_at_any_point_of_the_post_posts_once_after_a_restart(
 
 
 def test_a_database_error_while_confirming_is_retried_not_resent(
-    builtin_roles, org, team, roles, hook, worker
+    builtin_roles, org, team, roles, hook, worker, row_lock
 ):
     receiver, _channel = hook(hold=True)
     statement = approved(open_incident(org, team, roles), team)
     worker(1).start()
     assert publish(team, statement).status_code == 202
     assert receiver.arrived.wait(timeout=30), "the worker never posted"
-    lock = RowLock(connection.settings_dict, Incident._meta.db_table, statement.incident_id)
+    lock = row_lock(Incident._meta.db_table, statement.incident_id)
     receiver.release.set()
     waiting = wait_for(lock.waiting, timeout=30, what="the worker's confirm to wait for the lock")
     lock.cut_off(waiting[0])  # the worker's database connection dies under its confirm
