@@ -290,6 +290,9 @@ class RowLock:
     def waiting(self) -> list[int]:
         """Backends of other sessions waiting for a lock right now."""
         with self._connection.cursor() as cursor:
+            # pg_stat_activity is read once per transaction and kept; this one holds the lock for
+            # its whole life, so drop that snapshot first or a waiter that came later is never seen.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute(
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
                 " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"

@@ -230,6 +230,7 @@ def test_a_worker_killed_at_any_point_of_the_post_posts_once_after_a_restart(
 
     if moment == "before the send":
         lock = row_lock(Incident._meta.db_table, statement.incident_id)
+        assert lock.waiting() == []  # nobody yet; and a later look must see the worker come
         first.start()
         wait_for(lock.waiting, timeout=30, what="the worker to wait for the incident's lock")
         first.kill()
