@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -221,3 +222,53 @@ class Role(models.Model):
             raise ValidationError(
                 {"permissions": _("Unknown permissions: %(names)s") % {"names": ", ".join(sorted(unknown))}}
             )
+
+
+class SecurityEvent(models.Model):
+    """One line of an organization's security log: who signed in, changed access or spoke for the
+    brand, when, and from where. Append-only in the database (migration 0004_security_log): the
+    row is never changed, and only pruning deletes it, once it is older than a day."""
+
+    class Kind(models.TextChoices):
+        SIGNED_IN = "signed_in", _("Signed in")
+        SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+        LOCKED_OUT = "locked_out", _("Locked out")
+        TWO_FACTOR_ENABLED = "two_factor_enabled", _("Two-factor set up")
+        TWO_FACTOR_DISABLED = "two_factor_disabled", _("Two-factor removed")
+        TWO_FACTOR_FAILED = "two_factor_failed", _("Two-factor code refused")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("Recovery codes renewed")
+        TOKEN_CREATED = "token_created", _("API token created")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
+        MEMBER_ADDED = "member_added", _("Member added")
+        MEMBER_REMOVED = "member_removed", _("Member removed")
+        ROLE_GRANTED = "role_granted", _("Role granted")
+        ROLE_REMOVED = "role_removed", _("Role removed")
+        SETTINGS_CHANGED = "settings_changed", _("Settings changed")
+        STATEMENT_APPROVED = "statement_approved", _("Statement approved")
+        STATEMENT_PUBLISHED = "statement_published", _("Statement published")
+
+    # No foreign key to User on purpose: the log outlives accounts, and names who it was then.
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="security_events",
+        verbose_name=_("organization"),
+    )
+    kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor_pk = models.PositiveIntegerField(_("actor id"), null=True)
+    actor = models.CharField(_("by"), max_length=150, blank=True)
+    subject = models.CharField(_("concerning"), max_length=150, blank=True)
+    address = models.GenericIPAddressField(_("address"), null=True)
+    detail = models.JSONField(_("detail"), default=dict)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        indexes = [models.Index(fields=["organization", "-at"], name="security_event_org_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.actor} {self.at:%Y-%m-%d %H:%M}"
