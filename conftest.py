@@ -78,12 +78,12 @@ def roles(db) -> dict:
 
 @pytest.fixture
 def org(db) -> Organization:
-    return services.organization_create(name="Lumen Energy", slug="lumen")
+    return services.organization_create(name="Lumen Energy", slug="lumen", two_factor_required=False)
 
 
 @pytest.fixture
 def other_org(db) -> Organization:
-    return services.organization_create(name="Parcel & Co", slug="parcel-co")
+    return services.organization_create(name="Parcel & Co", slug="parcel-co", two_factor_required=False)
 
 
 @pytest.fixture

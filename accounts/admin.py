@@ -96,13 +96,20 @@ class OrganizationAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.save()
-            return
-        created = services.organization_create(name=obj.name, slug=obj.slug)
-        obj.pk, obj.group = created.pk, created.group
-        if form.changed_data:  # language and chat webhook, which organization_create leaves as default
-            obj.save()
+        if not change:
+            created = services.organization_create(name=obj.name, slug=obj.slug)
+            obj.pk, obj.group = created.pk, created.group
+        # The rest (language, chat webhook, two-factor) as a change of settings, in the security log.
+        services.organization_update(
+            organization=obj,
+            acting_user=request.user,
+            request=request,
+            **{
+                name: form.cleaned_data[name]
+                for name in form.changed_data
+                if name not in ("name", "slug") or change
+            },
+        )
 
     def save_formset(self, request, form, formset, change):
         """Members through membership_add and membership_remove, never formset.save().

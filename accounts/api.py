@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.generics import get_object_or_404
@@ -13,7 +13,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import selectors, services
+from accounts import selectors, services, two_factor
 from accounts.models import Membership, Organization, User
 from accounts.serializers import (
     MemberAddSerializer,
@@ -46,7 +46,12 @@ class TokenView(APIView):
         responses={
             200: TokenSerializer,
             400: OpenApiResponse(
-                description="A field is missing, or the username and password do not match."
+                description="A field is missing, the username and password do not match, or the "
+                "two-factor `code` is missing or wrong."
+            ),
+            403: OpenApiResponse(
+                description="The organization requires two-factor sign-in for this person's role, "
+                "and it is not set up yet (on the profile page)."
             ),
             429: OpenApiResponse(description="Too many failed attempts: locked out for a while."),
         },
@@ -55,8 +60,11 @@ class TokenView(APIView):
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        credentials = serializer.validated_data
         # Axes needs the HttpRequest to count failures per username and address.
-        user = authenticate(request._request, **serializer.validated_data)
+        user = authenticate(
+            request._request, username=credentials["username"], password=credentials["password"]
+        )
         if getattr(request._request, "axes_locked_out", False):
             raise Throttled(
                 wait=int(settings.AXES_COOLOFF_TIME * 3600),
@@ -64,8 +72,22 @@ class TokenView(APIView):
             )
         if user is None or not user.is_active:
             raise ValidationError({"non_field_errors": [_("Wrong username or password.")]})
-        token, _created = Token.objects.get_or_create(user=user)
+        if two_factor.is_enabled(user):
+            self._second_factor(user, credentials.get("code", ""))
+        elif two_factor.setup_required(user):
+            raise PermissionDenied(two_factor.REQUIRED_MESSAGE)
+        token = services.token_issue(user=user, request=request._request)
         return Response({"token": token.key})
+
+    def _second_factor(self, user: User, code: str) -> None:
+        if not code:
+            raise ValidationError(
+                {"code": [_("This account signs in with two-factor: send the code from the app as `code`.")]}
+            )
+        try:
+            two_factor.verify(user=user, code=code, request=self.request._request)
+        except DjangoValidationError as error:
+            raise ValidationError({"code": error.messages}) from None
 
     @extend_schema(
         request=None,
@@ -76,7 +98,7 @@ class TokenView(APIView):
         auth=[{"tokenAuth": []}],
     )
     def delete(self, request):
-        services.token_revoke(user=request.user)
+        services.token_revoke(user=request.user, request=request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -98,8 +120,18 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(MeSerializer(user).data)
 
 
+@extend_schema_view(
+    partial_update=extend_schema(
+        responses={
+            200: OrganizationSerializer,
+            400: OpenApiResponse(description="Bad input; the answer names the field."),
+            403: OpenApiResponse(description="You are a member, but not an admin of this organization."),
+            404: OpenApiResponse(description="No such organization among yours."),
+        }
+    ),
+)
 class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The caller's organizations."""
+    """The caller's organizations; their admins change the settings (`two_factor_required`)."""
 
     lookup_value_regex = ID_REGEX
 
@@ -108,6 +140,20 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     def get_queryset(self):
         return selectors.organizations_visible_to(self.request.user).order_by("name")
+
+    def partial_update(self, request, *args, **kwargs):
+        organization = self.get_object()
+        if not request.user.has_perm("accounts.manage_members", organization):
+            raise PermissionDenied(_("Only the organization's admins change its settings."))
+        serializer = self.get_serializer(organization, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        organization = services.organization_update(
+            organization=organization,
+            acting_user=request.user,
+            request=request._request,
+            **serializer.validated_data,
+        )
+        return Response(self.get_serializer(organization).data)
 
 
 R403 = OpenApiResponse(description="You are a member, but not an admin of this organization.")
@@ -159,10 +205,15 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         serializer = MemberAddSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         membership = services.member_invite(
-            organization=organization, acting_user=request.user, **serializer.validated_data
+            organization=organization,
+            acting_user=request.user,
+            request=request._request,
+            **serializer.validated_data,
         )
         return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, *args, **kwargs):
-        services.membership_remove(membership=self.get_object(), acting_user=request.user)
+        services.membership_remove(
+            membership=self.get_object(), acting_user=request.user, request=request._request
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

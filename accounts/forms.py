@@ -51,3 +51,31 @@ class MemberAddForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     language = forms.ChoiceField(label=_("Language"), choices=User.Language.choices, required=False)
     is_admin = forms.BooleanField(label=_("Organization admin"), required=False)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The six digits your authenticator app shows, or one of your recovery codes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )
+
+
+class PasswordAgainForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Asked again, so that nobody else at your desk can change how you sign in."),
+    )
+
+
+class TwoFactorSetupForm(PasswordAgainForm):
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

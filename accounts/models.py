@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import IncidentPermission
+from accounts.roles import SPEAKING_PERMISSIONS, IncidentPermission
 from crisisdesk.outbound import validate_url
 
 
@@ -134,6 +134,14 @@ class Organization(models.Model):
             "Slack- or Mattermost-compatible incoming webhook for new incidents, late updates and approvals."
         ),
     )
+    two_factor_required = models.BooleanField(
+        _("two-factor sign-in required"),
+        default=True,
+        help_text=_(
+            "Everyone who can approve or publish a statement, and every admin, must sign in with a code "
+            "from an authenticator app as well as their password."
+        ),
+    )
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="organization", editable=False)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"
@@ -202,6 +210,12 @@ class Role(models.Model):
     name = models.CharField(_("name"), max_length=100)
     permissions = models.JSONField(_("permissions on the incident"), default=list)
     is_builtin = models.BooleanField(_("built in"), default=False, editable=False)
+    speaks_for_brand = models.BooleanField(
+        _("approves or publishes"),
+        default=False,
+        editable=False,
+        help_text=_("Derived from the permissions: whoever holds the role may need two-factor sign-in."),
+    )
 
     class Meta:
         ordering = ["pk"]
@@ -210,6 +224,13 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def save(self, *args, **kwargs) -> None:
+        self.speaks_for_brand = bool(SPEAKING_PERMISSIONS & set(self.permissions))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "permissions" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "speaks_for_brand"}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:

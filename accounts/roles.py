@@ -26,6 +26,10 @@ class IncidentPermission(models.TextChoices):
 
 P = IncidentPermission
 
+# Who holds one of these speaks for the brand in public: where the organization asks for it,
+# they must sign in with a second factor (accounts/two_factor.py).
+SPEAKING_PERMISSIONS = frozenset({P.APPROVE_STATEMENT.value, P.PUBLISH_STATEMENT.value})
+
 # slug -> (name, permissions). Names are marked for translation; they are stored in English.
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "lead": (

@@ -11,12 +11,18 @@ from axes.helpers import get_client_ip_address
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_ipv46_address
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 
 from accounts.models import Organization, SecurityEvent, User
 
+Kind = SecurityEvent.Kind
+
+# The role named in the log when someone is made an organization admin, or stops being one.
+ORGANIZATION_ADMIN = gettext_noop("Organization admin")
+
 
 def record(
-    kind: SecurityEvent.Kind | str,
+    kind: Kind | str,
     *,
     request: HttpRequest | None = None,
     actor: User | None = None,
@@ -32,7 +38,7 @@ def record(
     `actor` is who acted (None for a failed sign-in: then `username` is the name typed);
     `subject` whom it concerned when not the actor. One insert.
     """
-    kind = SecurityEvent.Kind(kind)
+    kind = Kind(kind)
     actor = actor if actor is not None and actor.pk is not None else None
     if organization is not None:
         organizations: list[Organization | None] = [organization]

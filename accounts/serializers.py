@@ -6,7 +6,8 @@ from accounts.models import Membership, Organization, User
 class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
-        fields = ("id", "name", "slug")
+        fields = ("id", "name", "slug", "two_factor_required")
+        read_only_fields = ("id", "name", "slug")
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -34,6 +35,11 @@ class MeSerializer(serializers.ModelSerializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    code = serializers.CharField(
+        required=False,
+        max_length=32,
+        help_text="With two-factor sign-in: the code from the authenticator app, or a recovery code.",
+    )
 
 
 class TokenSerializer(serializers.Serializer):

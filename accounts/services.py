@@ -5,6 +5,7 @@ import operator
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from functools import partial, reduce
 
 from django.conf import settings
@@ -15,9 +16,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Cast
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from guardian.models import UserObjectPermission
@@ -25,8 +27,9 @@ from guardian.shortcuts import assign_perm, remove_perm
 from guardian.utils import get_user_obj_perms_model
 from rest_framework.authtoken.models import Token
 
+from accounts import security_log
 from accounts.holdings import registered as registered_holdings
-from accounts.models import Membership, Organization, Role, User, organization_links
+from accounts.models import Membership, Organization, Role, SecurityEvent, User, organization_links
 
 logger = logging.getLogger(__name__)
 
@@ -34,24 +37,78 @@ ADMIN_PERMISSIONS = ("accounts.author_playbooks", "accounts.manage_members")
 
 
 @transaction.atomic
-def organization_create(*, name: str, slug: str) -> Organization:
+def organization_create(*, name: str, slug: str, two_factor_required: bool = True) -> Organization:
     group, _ = Group.objects.get_or_create(name=f"organization:{slug}")
-    organization = Organization.objects.create(name=name, slug=slug, group=group)
+    organization = Organization.objects.create(
+        name=name, slug=slug, group=group, two_factor_required=two_factor_required
+    )
     assign_perm("accounts.view_organization", group, organization)
     return organization
 
 
+# Settings whose value stays out of the security log (a webhook URL holds its secret).
+SECRET_SETTINGS = frozenset({"chat_webhook_url"})
+
+
 @transaction.atomic
-def membership_add(*, organization: Organization, user: User, is_admin: bool = False) -> Membership:
+def organization_update(
+    *, organization: Organization, acting_user: User | None, request=None, **fields
+) -> Organization:
+    """Change an organization's settings (the admin site and the API); each change is logged."""
+    locked = Organization.objects.select_for_update().get(pk=organization.pk)
+    before = {name: getattr(locked, name) for name in fields}
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.full_clean(exclude=["group"])
+    changed = [name for name in fields if getattr(locked, name) != before[name]]
+    if not changed:
+        return locked
+    locked.save(update_fields=changed)
+    security_log.record(
+        "settings_changed",
+        request=request,
+        actor=acting_user,
+        organization=locked,
+        detail={
+            "changed": {
+                name: None if name in SECRET_SETTINGS else [before[name], getattr(locked, name)]
+                for name in changed
+            }
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    organization: Organization,
+    user: User,
+    is_admin: bool = False,
+    acting_user: User | None = None,
+    request: HttpRequest | None = None,
+) -> Membership:
     """Make `user` a member (or update their admin flag); idempotent.
 
     Organization admins author playbooks in the admin site, so they become staff, and stop
-    being staff when they administer no organization any more.
+    being staff when they administer no organization any more. A new member, and the admin
+    flag given or taken, go in the organization's security log.
     """
     was_admin = Membership.objects.filter(organization=organization, user=user, is_admin=True).exists()
-    membership, _ = Membership.objects.update_or_create(
+    membership, created = Membership.objects.update_or_create(
         organization=organization, user=user, defaults={"is_admin": is_admin}
     )
+    if created or is_admin != was_admin:
+        security_log.record(
+            security_log.Kind.MEMBER_ADDED
+            if created
+            else (security_log.Kind.ROLE_GRANTED if is_admin else security_log.Kind.ROLE_REMOVED),
+            request=request,
+            actor=acting_user,
+            subject=user,
+            organization=organization,
+            detail={"is_admin": is_admin} if created else {"role": security_log.ORGANIZATION_ADMIN},
+        )
     user.groups.add(organization.group)
     for perm in ADMIN_PERMISSIONS:
         (assign_perm if is_admin else remove_perm)(perm, user, organization)
@@ -80,6 +137,7 @@ def member_invite(
     full_name: str,
     language: str | None = None,
     is_admin: bool | None = None,
+    request: HttpRequest | None = None,
 ) -> Membership:
     """Add the person with this e-mail address, making their account when there is none.
 
@@ -99,7 +157,9 @@ def member_invite(
     existing = Membership.objects.filter(organization=organization, user=user).first()
     if is_admin is None:
         is_admin = existing.is_admin if existing else False
-    membership = membership_add(organization=organization, user=user, is_admin=is_admin)
+    membership = membership_add(
+        organization=organization, user=user, is_admin=is_admin, acting_user=acting_user, request=request
+    )
     if user.is_active and (existing is None or not user.has_usable_password()):
         transaction.on_commit(
             partial(_welcome_send, user_pk=user.pk, organization_pk=organization.pk), robust=True
@@ -175,7 +235,9 @@ def membership_lock(*, user: User, organization_id: int) -> Membership | None:
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, acting_user: User | None = None) -> None:
+def membership_remove(
+    *, membership: Membership, acting_user: User | None = None, request: HttpRequest | None = None
+) -> None:
     """Take a person out of an organization, and everything they held there with them, at once.
 
     One transaction, in the project lock order: the membership row first; then each app that
@@ -201,10 +263,18 @@ def membership_remove(*, membership: Membership, acting_user: User | None = None
     object_permissions_remove(user=user, organization=organization)
     user.groups.remove(organization.group)
     locked.delete()
+    security_log.record(
+        security_log.Kind.MEMBER_REMOVED,
+        request=request,
+        actor=acting_user,
+        subject=user,
+        organization=organization,
+        detail={"is_admin": locked.is_admin},
+    )
     if locked.is_admin:
         _staff_end_unless_admin(user)
     if not user.memberships.exists():
-        token_revoke(user=user)
+        token_revoke(user=user, request=request, acting_user=acting_user, organization=organization)
 
 
 def object_permissions_remove(*, user: User, organization: Organization) -> int:
@@ -244,9 +314,34 @@ def _object_keys_in(model: type[models.Model], organization: Organization) -> mo
     )
 
 
-def token_revoke(*, user: User) -> None:
-    """Delete `user`'s API token: the next request with it answers 401."""
-    Token.objects.filter(user=user).delete()
+@transaction.atomic
+def token_issue(*, user: User, request: HttpRequest | None = None) -> Token:
+    """`user`'s API token, created (and logged) when they have none."""
+    token, created = Token.objects.get_or_create(user=user)
+    if created:
+        security_log.record(security_log.Kind.TOKEN_CREATED, request=request, actor=user)
+    return token
+
+
+@transaction.atomic
+def token_revoke(
+    *,
+    user: User,
+    request: HttpRequest | None = None,
+    acting_user: User | None = None,
+    organization: Organization | None = None,
+) -> None:
+    """Delete `user`'s API token: the next request with it answers 401. Logged when there was one,
+    in `organization` if given (the one they just left), else in each of theirs."""
+    if Token.objects.filter(user=user).delete()[0]:
+        actor = acting_user or user
+        security_log.record(
+            security_log.Kind.TOKEN_REVOKED,
+            request=request,
+            actor=actor,
+            subject=user if actor.pk != user.pk else None,
+            organization=organization,
+        )
 
 
 def role_grant(*, role: Role, user: User, obj: models.Model) -> None:
@@ -336,3 +431,18 @@ def user_update_profile(*, user: User, **fields) -> User:
 def user_set_language(*, user: User, language: str) -> None:
     user.language = language
     user.save(update_fields=["language"])
+
+
+# The database's trigger judges a row's age by its own clock: prune a little short of the limit.
+PRUNE_MARGIN = timedelta(minutes=10)
+
+
+def security_log_prune(*, now: datetime | None = None) -> int:
+    """Delete the security events older than SECURITY_LOG_RETENTION_DAYS; answers how many.
+
+    The only deletion the log takes: its trigger refuses to delete a row younger than a day
+    (migration 0004_security_log), which is why the setting's minimum is one day.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.SECURITY_LOG_RETENTION_DAYS) - PRUNE_MARGIN
+    deleted, _ = SecurityEvent.objects.filter(at__lt=cutoff).delete()
+    return deleted

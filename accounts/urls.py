@@ -2,11 +2,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 import crisisdesk.converters  # noqa: F401 - registers the <id:...> converter
-from accounts import views
+from accounts import two_factor_views, views
 from accounts.forms import PasswordResetForm
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", two_factor_views.LoginView.as_view(), name="login"),
+    path("login/code/", two_factor_views.login_code, name="login-code"),
+    path("two-factor/", two_factor_views.setup, name="two-factor-setup"),
+    path("two-factor/remove/", two_factor_views.remove, name="two-factor-remove"),
+    path("two-factor/recovery-codes/", two_factor_views.recovery_codes, name="two-factor-recovery-codes"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("language/", views.language_switch, name="language"),

@@ -8,8 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate, gettext
 from django.views.decorators.http import require_POST
 
-from accounts import selectors, services
-from accounts.forms import LanguageForm, MemberAddForm, ProfileForm
+from accounts import selectors, services, two_factor
+from accounts.forms import LanguageForm, MemberAddForm, PasswordAgainForm, ProfileForm
 from accounts.models import Membership, Organization
 
 
@@ -21,10 +21,25 @@ def profile(request):
         activate(request.user.language)
         messages.success(request, gettext("Your profile has been saved."))
         return redirect("profile")
+    return profile_page(request, form)
+
+
+def profile_page(request, form, *, status=200, remove_form=None, codes_form=None):
+    """The profile page; the two-factor forms come back here with their errors."""
+    user = request.user
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "managed": selectors.organizations_managed_by(request.user).order_by("name")},
+        {
+            "form": form,
+            "managed": selectors.organizations_managed_by(user).order_by("name"),
+            "two_factor": two_factor.is_enabled(user),
+            "two_factor_required": two_factor.memberships_requiring(user).exists(),
+            "recovery_codes_left": two_factor.recovery_codes_left(user),
+            "remove_form": remove_form or PasswordAgainForm(prefix="remove"),
+            "codes_form": codes_form or PasswordAgainForm(prefix="codes"),
+        },
+        status=status,
     )
 
 
@@ -49,6 +64,7 @@ def members(request, slug: str):
             full_name=form.cleaned_data["full_name"],
             language=form.cleaned_data["language"] or None,
             is_admin=form.cleaned_data["is_admin"] or None,  # unticked keeps an existing admin's flag
+            request=request,
         )
         messages.success(
             request,
@@ -70,7 +86,7 @@ def member_remove(request, slug: str, user_pk: int):
     organization = _managed_organization(request, slug)
     membership = get_object_or_404(Membership, organization=organization, user_id=user_pk)
     name = membership.user.get_full_name()
-    services.membership_remove(membership=membership, acting_user=request.user)
+    services.membership_remove(membership=membership, acting_user=request.user, request=request)
     messages.success(
         request,
         gettext("%(name)s is no longer a member of %(organization)s.")

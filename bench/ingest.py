@@ -56,7 +56,9 @@ def main() -> None:
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        organization = accounts_services.organization_create(name="Bench", slug="bench")
+        organization = accounts_services.organization_create(
+            name="Bench", slug="bench", two_factor_required=False
+        )
         source = Source.objects.create(organization=organization, kind="webhook", name="bench")
         for kind in ("volume_spike", "negative_share", "keyword"):
             AlertRule.objects.create(

@@ -1,5 +1,6 @@
 from csp.decorators import csp_update
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -11,6 +12,8 @@ from incidents.status_page import StatusFeed, status_page
 
 admin.site.site_header = _("crisisdesk administration")
 admin.site.site_title = _("crisisdesk")
+# The admin signs in through the site's own sign-in (password, then the second factor).
+admin.site.login = login_required(admin.site.login)
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

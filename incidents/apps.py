@@ -9,7 +9,8 @@ class IncidentsConfig(AppConfig):
     def ready(self):
         # accounts may not import incidents, yet leaving an organization and editing a role
         # reach the roles held on incidents: through this registration (accounts.holdings).
-        from accounts import holdings
-        from incidents.services.role_holdings import IncidentRoleHoldings
+        from accounts import holdings, two_factor
+        from incidents.services.role_holdings import IncidentRoleHoldings, speaking_assignments
 
         holdings.register(self.label, IncidentRoleHoldings())
+        two_factor.register_role_source(self.label, speaking_assignments)

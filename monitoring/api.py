@@ -11,12 +11,13 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from accounts.authentication import TokenAuthentication
 from accounts.selectors import organizations_administered_by
 from crisisdesk.converters import ID_REGEX, id_or_none
 from incidents.api import R400, R403, R404, R409, IncidentScoped

@@ -68,6 +68,7 @@ class TestUsersAndOrganizations:
                     "id": body["memberships"][0]["organization"]["id"],
                     "name": "Lumen Energy",
                     "slug": "lumen",
+                    "two_factor_required": False,
                 },
                 "is_admin": False,
             }
@@ -86,7 +87,9 @@ class TestUsersAndOrganizations:
 
     def test_organizations_lists_only_the_callers(self, as_member, other_org, org):
         body = as_member.get("/api/v1/organizations/").json()
-        assert body["results"] == [{"id": org.pk, "name": "Lumen Energy", "slug": "lumen"}]
+        assert body["results"] == [
+            {"id": org.pk, "name": "Lumen Energy", "slug": "lumen", "two_factor_required": False}
+        ]
 
     def test_another_organization_answers_404(self, as_member, other_org):
         assert as_member.get(f"/api/v1/organizations/{other_org.pk}/").status_code == 404

@@ -15,11 +15,20 @@ from django.utils.translation import gettext_noop
 
 from accounts import selectors as accounts_selectors
 from accounts import services as accounts_services
+from accounts import two_factor
 from accounts.models import Organization, Role, User
 from crisisdesk.errors import DomainError
-from incidents import timeline_messages
+from incidents import security_log, timeline_messages
 from incidents import timeline_messages as tm
-from incidents.models import Incident, IncidentRoleAssignment, PostMortem, Publication, Task, TimelineEntry
+from incidents.models import (
+    Incident,
+    IncidentRoleAssignment,
+    Notification,
+    PostMortem,
+    Publication,
+    Task,
+    TimelineEntry,
+)
 from incidents.timeline_messages import say
 from playbooks import services as playbooks_services
 from playbooks.models import Playbook
@@ -200,6 +209,9 @@ def _grant_roles(incident: Incident, grants: set[tuple[User, Role]], *, assigned
         ignore_conflicts=True,
     )
     accounts_services.role_grant_many(grants=grants, obj=incident)
+    security_log.roles_granted(incident=incident, grants=grants, acting_user=assigned_by)
+    for user, role in sorted(grants, key=lambda grant: (grant[0].pk, grant[1].pk)):
+        _two_factor_notice(incident, user, role)
 
 
 def _tasks_from_playbook(incident: Incident, playbook: Playbook, acting_user: User) -> list[Task]:
@@ -338,6 +350,7 @@ def role_assign(
     )
     if created:
         accounts_services.role_grant(role=role, user=user, obj=incident)
+        security_log.role_granted(incident=incident, user=user, role=role, acting_user=acting_user)
         entry_write(
             incident=incident,
             kind=TimelineEntry.Kind.ROLE_CHANGE,
@@ -346,7 +359,38 @@ def role_assign(
                 gettext_noop("%(user)s is now %(role)s."), user=user.get_full_name(), role=tm.role(role.name)
             ),
         )
+        _two_factor_notice(incident, user, role)
     return assignment, created
+
+
+def _two_factor_notice(incident: Incident, user: User, role: Role) -> None:
+    """Someone given a role that approves or publishes, without the two-factor sign-in their
+    organization requires for it: the room says so, for the lead, and the person is told."""
+    if not role.speaks_for_brand or not two_factor.setup_required(user):
+        return
+    params = {"user": user.get_full_name(), "role": tm.role(role.name), "title": incident.title}
+    entry_write(
+        incident=incident,
+        kind=TimelineEntry.Kind.SYSTEM,
+        message=say(
+            gettext_noop(
+                "%(user)s has no two-factor sign-in yet: they are asked to set it up before they can act as "
+                "%(role)s."
+            ),
+            **params,
+        ),
+    )
+    Notification.objects.create(
+        user=user,
+        incident=incident,
+        message=say(
+            gettext_noop(
+                "You are %(role)s on “%(title)s”: your organization requires two-factor sign-in for that "
+                "role. Set it up on your profile page."
+            ),
+            **params,
+        ),
+    )
 
 
 @transaction.atomic
@@ -375,6 +419,7 @@ def role_remove(*, assignment: IncidentRoleAssignment, acting_user: User) -> Non
     ]
     assignment.delete()
     accounts_services.role_revoke(role=role, user=assignment.user, obj=incident, kept_roles=kept)
+    security_log.role_removed(incident=incident, user=assignment.user, role=role, acting_user=acting_user)
     entry_write(
         incident=incident,
         kind=TimelineEntry.Kind.ROLE_CHANGE,

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from crisisdesk.errors import DomainError
-from incidents import connectors
+from incidents import connectors, security_log
 from incidents.models import Channel, Incident, Publication, Statement, TimelineEntry
 from incidents.services.incident import entry_write, require
 from incidents.services.statements import default_channel, incident_locked, statement_locked
@@ -84,6 +84,7 @@ def statement_publish(
         return statement
     publication.request(body=statement.body, revision=statement.revision, requested_by=acting_user)
     publication.save()
+    security_log.statement_published(statement=statement, channel=channel, acting_user=acting_user)
     if channel.kind == Channel.Kind.MANUAL:
         publication_confirm(publication=publication, external_id="", external_url=url)
         return Statement.objects.get(pk=statement.pk)

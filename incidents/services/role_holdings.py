@@ -77,3 +77,11 @@ class IncidentRoleHoldings:
 def _locked(incidents):
     """Incident rows locked in primary-key order (the project lock order, after memberships)."""
     return incidents.select_for_update(no_key=True).order_by("pk")
+
+
+def speaking_assignments(*, user, organization):
+    """The roles on the organization's incidents that let `user` approve or publish
+    (accounts.two_factor asks, to know who must sign in with a second factor)."""
+    return IncidentRoleAssignment.objects.filter(
+        user_id=user, incident__organization_id=organization, role__speaks_for_brand=True
+    )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from crisisdesk.errors import DomainError
-from incidents import tone
+from incidents import security_log, tone
 from incidents.models import (
     Approval,
     Channel,
@@ -246,6 +246,9 @@ def _decide(statement: Statement, acting_user: User, decision: str, comment: str
         given = 1 + sum(1 for approval in current if approval.decision == Approval.Decision.APPROVED)
         required = statement.incident.approvals_required
         statement.approve(approvals_given=given, approvals_required=required)
+        security_log.statement_approved(
+            statement=statement, acting_user=acting_user, given=given, required=required
+        )
         message = say(
             gettext_noop("%(name)s approved the statement (%(given)d of %(required)d)."),
             name=name,

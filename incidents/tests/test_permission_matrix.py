@@ -87,11 +87,13 @@ def cast(django_db_setup, django_db_blocker):
 
 
 def _cast_make(*, receiver_url: str) -> Cast:
-    org = accounts_services.organization_create(name="Lumen Energy", slug="lumen")
+    org = accounts_services.organization_create(name="Lumen Energy", slug="lumen", two_factor_required=False)
     team = {name: make_user(name, organization=org, is_admin=name == "lead") for name in ROLE_USERNAMES}
     team["member"] = make_user("member", organization=org)
     lead = team["lead"]
-    other = accounts_services.organization_create(name="Parcel & Co", slug="parcel-co")
+    other = accounts_services.organization_create(
+        name="Parcel & Co", slug="parcel-co", two_factor_required=False
+    )
     outsider = make_user("outsider", organization=other, is_admin=True)
     roles = {role.slug: role for role in Role.objects.all()}
     incidents = {
