@@ -124,7 +124,7 @@ def setup(request):
 @login_required
 @require_POST
 def remove(request):
-    form = PasswordAgainForm(request.POST, prefix="remove")
+    form = PasswordAgainForm(request.POST)
     if form.is_valid():
         try:
             two_factor.disable(user=request.user, request=request, **form.cleaned_data)
@@ -133,13 +133,13 @@ def remove(request):
         else:
             messages.success(request, _("Two-factor sign-in is removed."))
             return redirect("profile")
-    return _profile_with(request, remove_form=form)
+    return _profile_with(request, two_factor_form=form)
 
 
 @login_required
 @require_POST
 def recovery_codes(request):
-    form = PasswordAgainForm(request.POST, prefix="codes")
+    form = PasswordAgainForm(request.POST)
     if form.is_valid():
         try:
             codes = two_factor.recovery_codes_renew(user=request.user, request=request, **form.cleaned_data)
@@ -147,7 +147,7 @@ def recovery_codes(request):
             form.add_error(None, error)
         else:
             return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": "", "new": False})
-    return _profile_with(request, codes_form=form)
+    return _profile_with(request, two_factor_form=form)
 
 
 def _profile_with(request, **forms):

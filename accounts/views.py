@@ -24,7 +24,7 @@ def profile(request):
     return profile_page(request, form)
 
 
-def profile_page(request, form, *, status=200, remove_form=None, codes_form=None):
+def profile_page(request, form, *, status=200, two_factor_form=None):
     """The profile page; the two-factor forms come back here with their errors."""
     user = request.user
     return render(
@@ -36,8 +36,7 @@ def profile_page(request, form, *, status=200, remove_form=None, codes_form=None
             "two_factor": two_factor.is_enabled(user),
             "two_factor_required": two_factor.memberships_requiring(user).exists(),
             "recovery_codes_left": two_factor.recovery_codes_left(user),
-            "remove_form": remove_form or PasswordAgainForm(prefix="remove"),
-            "codes_form": codes_form or PasswordAgainForm(prefix="codes"),
+            "two_factor_form": two_factor_form or PasswordAgainForm(),
         },
         status=status,
     )

@@ -141,9 +141,9 @@ class TestRemovingIt:
     def test_with_the_password_it_goes_and_the_log_says_so(self, client, person):
         set_up(client, person)
         client.force_login(person)
-        page = client.post("/accounts/two-factor/remove/", {"remove-password": "wrong"})
+        page = client.post("/accounts/two-factor/remove/", {"password": "wrong"})
         assert page.status_code == 400 and two_factor.is_enabled(person)
-        client.post("/accounts/two-factor/remove/", {"remove-password": "demo"})
+        client.post("/accounts/two-factor/remove/", {"password": "demo"})
         assert not two_factor.is_enabled(person)
         assert not TOTPDevice.objects.filter(user=person).exists()
         assert kinds(person)[-1] == "two_factor_disabled"
@@ -151,9 +151,7 @@ class TestRemovingIt:
     def test_new_recovery_codes_replace_the_old(self, client, person):
         _secret, old = set_up(client, person)
         client.force_login(person)
-        page = client.post(
-            "/accounts/two-factor/recovery-codes/", {"codes-password": "demo"}
-        ).content.decode()
+        page = client.post("/accounts/two-factor/recovery-codes/", {"password": "demo"}).content.decode()
         new = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", page)
         assert len(new) == two_factor.RECOVERY_CODES and not set(new) & set(old)
         assert set(StaticToken.objects.filter(device__user=person).values_list("token", flat=True)) == set(
