@@ -124,26 +124,30 @@ class OrganizationAdmin(admin.ModelAdmin):
         for inline_form in formset.initial_forms:
             membership = inline_form.instance
             if formset._should_delete_form(inline_form):
-                services.membership_remove(membership=membership, acting_user=request.user)
+                services.membership_remove(membership=membership, acting_user=request.user, request=request)
                 formset.deleted_objects.append(membership)
             elif "user" in inline_form.changed_data:  # another person in this row: one leaves, one joins
                 services.membership_remove(
-                    membership=Membership.objects.get(pk=membership.pk), acting_user=request.user
+                    membership=Membership.objects.get(pk=membership.pk),
+                    acting_user=request.user,
+                    request=request,
                 )
-                formset.new_objects.append(self._add(organization, inline_form))
+                formset.new_objects.append(self._add(organization, inline_form, request))
             elif inline_form.has_changed():
-                membership = self._add(organization, inline_form)
+                membership = self._add(organization, inline_form, request)
                 formset.changed_objects.append((membership, inline_form.changed_data))
         for inline_form in formset.extra_forms:
             if inline_form.has_changed() and not formset._should_delete_form(inline_form):
-                formset.new_objects.append(self._add(organization, inline_form))
+                formset.new_objects.append(self._add(organization, inline_form, request))
 
     @staticmethod
-    def _add(organization: Organization, inline_form) -> Membership:
+    def _add(organization: Organization, inline_form, request) -> Membership:
         return services.membership_add(
             organization=organization,
             user=inline_form.cleaned_data["user"],
             is_admin=inline_form.cleaned_data.get("is_admin", False),
+            acting_user=request.user,
+            request=request,
         )
 
 

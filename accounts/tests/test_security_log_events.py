@@ -260,3 +260,21 @@ class TestStatements:
         act(team, "responder", statement["id"], "submit")
         act(team, "approver", statement["id"], "request-changes", {"comment": "Softer"})
         assert not events(Kind.STATEMENT_APPROVED)
+
+
+class TestAdminSite:
+    def test_members_added_and_removed_in_the_admin_are_recorded_with_who_did_it(
+        self, client, org, team, other_org
+    ):
+        from accounts.tests.test_admin import change_form, rows_of, url
+
+        newcomer = make_user("newcomer", organization=other_org)
+        services.membership_add(organization=other_org, user=team["lead"], is_admin=True)  # may pick them
+        client.force_login(team["lead"])
+        rows = [*rows_of(org, responder={"DELETE": True}), {"user": newcomer.pk, "is_admin": True}]
+        response = client.post(url(org), change_form(org, rows), REMOTE_ADDR="192.0.2.44")
+        assert response.status_code == 302, response.content[:3000]
+        added = only(Kind.MEMBER_ADDED, subject="newcomer", organization=org)
+        assert (added.actor, added.address, added.detail) == ("lead", "192.0.2.44", {"is_admin": True})
+        removed = only(Kind.MEMBER_REMOVED, subject="responder")
+        assert (removed.actor, removed.address) == ("lead", "192.0.2.44")
