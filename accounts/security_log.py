@@ -1,4 +1,5 @@
-"""Writing the security log: one call, `record()`, from the services and the sign-in signals.
+"""The security log: `record()`, called from the services and the sign-in signals, and reading
+an organization's log (`events_in`, `describe`) for its admins' page, CSV export and API.
 
 Each organization's admins read their own log, so an event about a person goes to every
 organization that person belongs to (a sign-in), unless the caller names the one it concerns (a
@@ -6,12 +7,14 @@ role on one incident). The row keeps names, not foreign keys to people: it outli
 """
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from axes.helpers import get_client_ip_address
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import validate_ipv46_address
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import Organization, SecurityEvent, User
 
@@ -74,3 +77,78 @@ def client_address(request: HttpRequest | None) -> str | None:
     except ValidationError:
         return None  # no address, or something that is not one (a test client's, a proxy's)
     return address
+
+
+# --- reading it ---------------------------------------------------------------------------------
+
+
+def events_in(
+    organization: Organization,
+    *,
+    kind: str = "",
+    person: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[SecurityEvent]:
+    """The organization's events, newest first: of one kind, about a person (the name of who
+    acted or whom it concerned contains `person`), from `since` up to, not including, `until`."""
+    events = SecurityEvent.objects.filter(organization=organization).order_by("-at", "-pk")
+    if kind:
+        events = events.filter(kind=kind)
+    if person:
+        events = events.filter(about_person(person))
+    if since is not None:
+        events = events.filter(at__gte=since)
+    if until is not None:
+        events = events.filter(at__lt=until)
+    return events
+
+
+def about_person(person: str) -> Q:
+    """The events whose actor or subject has `person` in their username."""
+    return Q(actor__icontains=person) | Q(subject__icontains=person)
+
+
+def describe(event: SecurityEvent) -> str:
+    """The event's detail in a line for people, in the active language."""
+    detail = dict(event.detail) if isinstance(event.detail, dict) else {"detail": event.detail}
+    parts = []
+    if "role" in detail:
+        parts.append(gettext("Role: %(role)s") % {"role": gettext(str(detail.pop("role")))})
+    if "statement" in detail:
+        parts.append(
+            gettext("statement %(statement)s, revision %(revision)s")
+            % {"statement": detail.pop("statement"), "revision": detail.pop("revision", "?")}
+        )
+    if "approvals" in detail:
+        given, required = detail.pop("approvals")
+        parts.append(gettext("approval %(given)s of %(required)s") % {"given": given, "required": required})
+    if "channel" in detail:
+        parts.append(gettext("on %(channel)s") % {"channel": detail.pop("channel")})
+    if "incident" in detail:
+        parts.append(
+            gettext("incident #%(incident)s “%(title)s”")
+            % {"incident": detail.pop("incident"), "title": detail.pop("title", "")}
+        )
+    if detail.pop("is_admin", False):
+        parts.append(gettext("as organization admin"))
+    if "failures" in detail:
+        parts.append(gettext("after %(count)s failed attempts") % {"count": detail.pop("failures")})
+    if "left" in detail:
+        parts.append(gettext("%(count)s recovery codes left") % {"count": detail.pop("left")})
+    for name, change in dict(detail.pop("changed", {}) or {}).items():
+        setting = _setting_name(name)
+        if isinstance(change, list | tuple) and len(change) == 2:
+            parts.append(f"{setting}: {change[0]} → {change[1]}")
+        else:  # a value kept out of the log (a webhook address holds its secret)
+            parts.append(gettext("%(setting)s changed") % {"setting": setting})
+    parts.extend(f"{name}: {value}" for name, value in detail.items())
+    return " · ".join(str(part) for part in parts)
+
+
+def _setting_name(name: str) -> str:
+    """An organization setting by its label in the active language (its field name if unknown)."""
+    try:
+        return str(Organization._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name

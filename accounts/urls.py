@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 import crisisdesk.converters  # noqa: F401 - registers the <id:...> converter
-from accounts import two_factor_views, views
+from accounts import security_log_views, two_factor_views, views
 from accounts.forms import PasswordResetForm
 
 urlpatterns = [
@@ -42,6 +42,16 @@ urlpatterns = [
         "password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
     path("organizations/<slug:slug>/members/", views.members, name="members"),
+    path(
+        "organizations/<slug:slug>/security-log/",
+        security_log_views.security_log_page,
+        name="security-log",
+    ),
+    path(
+        "organizations/<slug:slug>/security-log.csv",
+        security_log_views.security_log_csv,
+        name="security-log-csv",
+    ),
     path(
         "organizations/<slug:slug>/members/<id:user_pk>/remove/",
         views.member_remove,

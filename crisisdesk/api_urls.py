@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 import crisisdesk.converters  # noqa: F401 - registers the <id:...> converter
 from accounts.api import MemberViewSet, OrganizationViewSet, TokenView, UserViewSet
+from accounts.security_log_api import SecurityLogViewSet
 from incidents.api import (
     IncidentTaskViewSet,
     IncidentViewSet,
@@ -45,6 +46,11 @@ urlpatterns = [
         "organizations/<id:organization_pk>/members/<id:pk>/",
         MemberViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
         name="organization-member",
+    ),
+    path(
+        "organizations/<id:organization_pk>/security-log/",
+        SecurityLogViewSet.as_view({"get": "list"}),
+        name="organization-security-log",
     ),
     # Resources of one incident. Unmapped verbs (PUT, PATCH, DELETE on the timeline) answer 405.
     path("incidents/<id:incident_pk>/roles/", RoleAssignmentViewSet.as_view(LIST), name="incident-roles"),

@@ -334,7 +334,21 @@ CELERY_BEAT_SCHEDULE = {
     "evaluate-alerts": {"task": "monitoring.tasks.evaluate_alerts", "schedule": 60.0},
     "send-reminders": {"task": "incidents.tasks.send_reminders", "schedule": 60.0},
     "resume-publications": {"task": "incidents.tasks.resume_publications", "schedule": 60.0},
+    "prune-security-log": {"task": "accounts.tasks.prune_security_log", "schedule": 24 * 60 * 60.0},
 }
+
+# --- Security log ----------------------------------------------------------------------------
+# Each line is kept this many days, then pruned by beat (accounts.tasks.prune_security_log). The
+# database refuses to delete a line younger than a day (accounts migration 0004), so 1 is the least.
+try:
+    SECURITY_LOG_RETENTION_DAYS = env.int("SECURITY_LOG_RETENTION_DAYS", default=365)
+except ValueError:
+    SECURITY_LOG_RETENTION_DAYS = 0
+if SECURITY_LOG_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(
+        f"SECURITY_LOG_RETENTION_DAYS={os.environ.get('SECURITY_LOG_RETENTION_DAYS')!r} is not a whole "
+        "number of days of at least 1 (the database keeps every line for a day)."
+    )
 
 # --- E-mail --------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

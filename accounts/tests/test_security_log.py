@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import Organization, SecurityEvent
-from accounts.security_log import record
+from accounts.security_log import describe, record
 from conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +160,29 @@ def test_flush_still_empties_the_log_and_the_guard_comes_back(builtin_roles):
         refused(lambda: SecurityEvent.objects.filter(pk=young.pk).update(actor="x")), IntegrityError
     )
     assert isinstance(refused(lambda: SecurityEvent.objects.filter(pk=young.pk).delete()), IntegrityError)
+
+
+class TestDescribe:
+    def test_it_says_what_an_event_concerned(self, org):
+        [settings_changed] = record(
+            Kind.SETTINGS_CHANGED,
+            organization=org,
+            detail={"changed": {"two_factor_required": [False, True], "chat_webhook_url": None}},
+        )
+        assert describe(settings_changed) == (
+            "two-factor sign-in required: False → True · chat webhook changed"
+        )
+        [granted] = record(
+            Kind.ROLE_GRANTED,
+            organization=org,
+            detail={"role": "Approver", "incident": 12, "title": "App down"},
+        )
+        assert describe(granted) == "Role: Approver · incident #12 “App down”"
+        [published] = record(
+            Kind.STATEMENT_PUBLISHED,
+            organization=org,
+            detail={"statement": 5, "revision": 2, "channel": "Website", "incident": 12, "title": "App down"},
+        )
+        assert describe(published) == "statement 5, revision 2 · on Website · incident #12 “App down”"
+        [added] = record(Kind.MEMBER_ADDED, organization=org, detail={"is_admin": True, "extra": 1})
+        assert describe(added) == "as organization admin · extra: 1"
