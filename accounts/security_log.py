@@ -14,7 +14,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import validate_ipv46_address
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from accounts.models import Organization, SecurityEvent, User
 
@@ -135,7 +135,10 @@ def describe(event: SecurityEvent) -> str:
     if "failures" in detail:
         parts.append(gettext("after %(count)s failed attempts") % {"count": detail.pop("failures")})
     if "left" in detail:
-        parts.append(gettext("%(count)s recovery codes left") % {"count": detail.pop("left")})
+        left = detail.pop("left")
+        parts.append(
+            ngettext("%(count)s recovery code left", "%(count)s recovery codes left", left) % {"count": left}
+        )
     for name, change in dict(detail.pop("changed", {}) or {}).items():
         setting = _setting_name(name)
         if isinstance(change, list | tuple) and len(change) == 2:
