@@ -142,11 +142,17 @@ def describe(event: SecurityEvent) -> str:
     for name, change in dict(detail.pop("changed", {}) or {}).items():
         setting = _setting_name(name)
         if isinstance(change, list | tuple) and len(change) == 2:
-            parts.append(f"{setting}: {change[0]} → {change[1]}")
+            parts.append(f"{setting}: {_value(change[0])} → {_value(change[1])}")
         else:  # a value kept out of the log (a webhook address holds its secret)
             parts.append(gettext("%(setting)s changed") % {"setting": setting})
     parts.extend(f"{name}: {value}" for name, value in detail.items())
     return " · ".join(str(part) for part in parts)
+
+
+def _value(value) -> str:
+    if isinstance(value, bool):
+        return gettext("on") if value else gettext("off")
+    return str(value)
 
 
 def _setting_name(name: str) -> str:

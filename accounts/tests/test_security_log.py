@@ -169,9 +169,7 @@ class TestDescribe:
             organization=org,
             detail={"changed": {"two_factor_required": [False, True], "chat_webhook_url": None}},
         )
-        assert describe(settings_changed) == (
-            "two-factor sign-in required: False → True · chat webhook changed"
-        )
+        assert describe(settings_changed) == ("two-factor sign-in required: off → on · chat webhook changed")
         [granted] = record(
             Kind.ROLE_GRANTED,
             organization=org,
