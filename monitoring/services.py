@@ -321,6 +321,7 @@ def mention_link(*, incident: Incident, mention: Mention, acting_user: User) -> 
         raise PermissionDenied(_("This mention belongs to another organization."))
     if mention.incident_id == incident.pk:
         return False
+    incident_services.incident_locked(incident.pk)  # the lock order: the incident before the mention
     Mention.objects.filter(pk=mention.pk).update(incident=incident)
     mention.incident = incident
     incident_services.entry_write(

@@ -2,6 +2,7 @@
 
 from incidents.services.incident import (
     entry_write,
+    incident_locked,
     incident_open,
     incident_transition,
     incident_update,
@@ -29,6 +30,7 @@ from incidents.services.statements import (
 __all__ = [
     "StaleVersion",
     "entry_write",
+    "incident_locked",
     "incident_open",
     "incident_transition",
     "incident_update",

@@ -58,7 +58,14 @@ def entry_write(
     occurred_at: datetime | None = None,
     corrects: TimelineEntry | None = None,
 ) -> TimelineEntry:
-    """Append to the timeline: a person's `body`, or the system's `message` (see timeline_messages)."""
+    """Append to the timeline: a person's `body`, or the system's `message` (see timeline_messages).
+
+    Under the incident's row lock, held to the end of the transaction: the entries of one incident
+    then commit in the order of their ids, so a reader that follows the cursor (`?after=<id>`)
+    never skips an entry whose transaction commits after one with a higher id. Callers that lock
+    the incident already (most do, first, in the README's lock order) take no new lock here.
+    """
+    Incident.objects.select_for_update(no_key=True).filter(pk=incident.pk).values_list("pk").first()
     now = timezone.now()
     if message is not None:
         body = timeline_messages.render_english(message)

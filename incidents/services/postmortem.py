@@ -10,7 +10,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from incidents.models import ActionItem, Incident, PostMortem, TimelineEntry
-from incidents.services.incident import entry_write, require
+from incidents.services.incident import entry_write, incident_locked, require
 from incidents.timeline_messages import say
 from playbooks import services as playbook_services
 from playbooks.models import Playbook, PlaybookRevision
@@ -24,6 +24,7 @@ def postmortem_update(
 ) -> PostMortem:
     """Change the texts; completing it records who and when (closing the incident needs that)."""
     require(acting_user, "edit_postmortem", incident)
+    incident_locked(incident.pk)  # the lock order: the incident before the rest
     postmortem = PostMortem.objects.select_for_update().get(incident=incident)
     for name, value in texts.items():
         if name not in TEXT_FIELDS:
