@@ -3,7 +3,7 @@
    file only decides when, so no inline script or eval is needed (CSP-friendly). */
 (function () {
   "use strict";
-  var POLL_MS = 3000;
+  var POLL_MS = 2000; // as README "Scaling out" and bench/load count it
 
   function poll() {
     if (document.visibilityState !== "visible" || !window.htmx) return;
