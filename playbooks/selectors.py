@@ -55,3 +55,11 @@ def roles_without_primary(assignments: Iterable[PlaybookRoleAssignment]) -> list
         primary_here = assignment.kind == assignment.Kind.PRIMARY and not assignment.person_left
         covered[assignment.role] = covered.get(assignment.role, False) or primary_here
     return [role for role, has_primary in covered.items() if not has_primary]
+
+
+def speaking_assignments(*, user, organization) -> QuerySet[PlaybookRoleAssignment]:
+    """The places in the organization's playbooks that name `user` for a role that approves or
+    publishes (accounts.two_factor asks, to know who must sign in with a second factor)."""
+    return PlaybookRoleAssignment.objects.filter(
+        user_id=user, playbook__organization_id=organization, role__speaks_for_brand=True
+    )
