@@ -41,6 +41,7 @@ bench: install ## benchmarks that print figures (DATABASE_URL=postgres://... for
 	$(PY) -m bench.timeline
 	$(PY) -m bench.ingest
 	$(PY) -m bench.sentiment
+	$(PY) -m bench.poll
 
 setup: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
