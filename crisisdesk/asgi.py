@@ -1,7 +1,33 @@
+"""The ASGI entry point: uvicorn serves pages, API and the live room's event streams.
+
+Django's ASGIHandler runs each request inside its own asgiref ThreadSensitiveContext, so the
+request's sync work (middleware, sessions, sync views) gets a thread of its own for as long as the
+request lasts. For a page that is milliseconds; for a server-sent-event stream (paths ending in
+/events/, open for minutes) it is an idle thread per viewer, ~120 KB each (measured, shared/STACK.md).
+Streams therefore run without that context: their few sync calls (sessions, permission checks) go
+to asgiref's one shared thread, one after another. A stream must keep its sync calls short, since
+every stream of the process queues on that thread. All other requests keep Django's behaviour.
+"""
+
 import os
 
-from django.core.asgi import get_asgi_application
+import django
+from django.core.handlers.asgi import ASGIHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crisisdesk.settings")
 
-application = get_asgi_application()
+STREAM_SUFFIX = "/events/"
+
+
+class StreamingASGIHandler(ASGIHandler):
+    """ASGIHandler that serves long-lived streams without a thread per request."""
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"].endswith(STREAM_SUFFIX):
+            await self.handle(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+
+django.setup(set_prefix=False)  # as django.core.asgi.get_asgi_application() does
+application = StreamingASGIHandler()

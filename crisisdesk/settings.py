@@ -133,9 +133,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 else:
-    # Reconnecting per request costs 5x the throughput (shared/STACK.md): keep connections.
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
+    # Reconnecting per request costs 5x the throughput (shared/STACK.md), and under ASGI every
+    # request runs in a thread of its own, so persistent per-thread connections (CONN_MAX_AGE)
+    # would pile up towards PostgreSQL's limit. Django's pool (psycopg-pool) keeps at most
+    # DB_POOL_MAX connections per process instead; a request takes one when it first queries and
+    # gives it back when it ends. The pool needs CONN_MAX_AGE=0. Health checks: the pool checks a
+    # connection before handing it out (a PostgreSQL restart costs no failed request).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DB_POOL_MIN", default=2),
+        "max_size": env.int("DB_POOL_MAX", default=10),
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),  # seconds a request waits for one
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and authentication -----------------------------------------------------------
