@@ -1,6 +1,9 @@
 """Project-wide test setup: fast, deterministic settings and the named demo people."""
 
 import os
+import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -133,6 +136,95 @@ def _deselect_postgresql_tests_on_sqlite(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+# --- the live server: uvicorn serving the ASGI application, as `make run` and `make prod` do ------
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite the test database is a file under var/ (one per run), not pytest-django's memory.
+
+    The live server's requests run in uvicorn's threads, each with its own connection: an
+    in-memory database would be a different, empty one for each. On PostgreSQL the pool of this
+    process is made larger than a web process's: concurrency tests run 20 writers and a reader
+    at once (and the live server shares the pool), which a pool of 10 would queue 10 at a time.
+    """
+    database = django_settings.DATABASES["default"]
+    if "pool" in database.get("OPTIONS", {}):
+        database["OPTIONS"]["pool"] = {**database["OPTIONS"]["pool"], "max_size": 40}
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        django_settings.VAR_DIR.mkdir(exist_ok=True)
+        name = django_settings.VAR_DIR / f"test-{os.getpid()}.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
+        yield
+        for leftover in (Path(f"{name}-wal"), Path(f"{name}-shm"), name):
+            leftover.unlink(missing_ok=True)
+    else:
+        yield
+
+
+class LiveServer:
+    """uvicorn in a thread of the test process, serving crisisdesk.asgi.application on 127.0.0.1.
+
+    Like pytest-django's fixture of the same name: `.url`, the test database (tests that use it
+    are made transactional by pytest-django), static files from the finders, settings shared with
+    the test. Sync work runs in the server's own threads; async views and streams run on its loop.
+    """
+
+    def __init__(self):
+        import uvicorn
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+        from django.test.utils import modify_settings
+
+        from crisisdesk.asgi import application
+
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self.host, self.port = self._socket.getsockname()[:2]
+        config = uvicorn.Config(
+            ASGIStaticFilesHandler(application),
+            lifespan="off",
+            ws="none",
+            log_level="warning",
+            timeout_graceful_shutdown=2,  # open streams are cut after that at the end of the run
+        )
+        self.server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self._socket]}, name="live-server", daemon=True
+        )
+        # pytest-django's _live_server_helper turns this on for each test that uses live_server.
+        self._live_server_modified_settings = modify_settings(ALLOWED_HOSTS={"append": self.host})
+
+    def start(self) -> "LiveServer":
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("The live server (uvicorn) did not start; its log is above.")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self._thread.join(timeout=10)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def __str__(self) -> str:
+        return self.url
+
+    def __add__(self, other: str) -> str:
+        return f"{self}{other}"
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """pytest-django's `live_server`, served by uvicorn (ASGI) instead of Django's WSGI test server."""
+    server = LiveServer().start()
+    yield server
+    server.stop()
 
 
 # --- browser tests -------------------------------------------------------------------------------
