@@ -10,4 +10,7 @@ RUN DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --noinput --ver
 RUN useradd --create-home crisisdesk
 USER crisisdesk
 EXPOSE 8000
-CMD ["gunicorn", "crisisdesk.wsgi", "--workers", "2", "--threads", "4", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# uvicorn (ASGI): pages, API and the live room's event streams, as `make prod` serves them.
+CMD ["uvicorn", "crisisdesk.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", \
+     "--loop", "uvloop", "--http", "httptools", "--lifespan", "off", "--ws", "none", "--no-access-log", \
+     "--timeout-graceful-shutdown", "10", "--timeout-keep-alive", "75"]

@@ -1,0 +1,221 @@
+"""crisisdesk is served under ASGI (uvicorn): the real commands of Procfile.dev and Procfile start,
+answer pages and static files on the test database, and stop on a signal; event streams run
+without a thread of their own (crisisdesk/asgi.py).
+"""
+
+import asyncio
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings
+from django.core.signals import request_started
+from django.db import connection
+from django.test import Client
+
+from conftest import make_user
+from crisisdesk.asgi import application
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
+
+BIN = Path(sys.executable).parent
+
+
+def procfile_command(procfile: str, process: str = "web") -> str:
+    for line in (settings.BASE_DIR / procfile).read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == process:
+            return command.strip()
+    raise AssertionError(f"no {process} process in {procfile}")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url_of_this_test() -> str:
+    """The test's own database, for a server process (committed rows only: transactional test)."""
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{database['NAME']}"
+    return "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(**database)
+
+
+def server_env(**values: str) -> dict:
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **values}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for Playwright in the test process only
+    return env
+
+
+def wait_until_answering(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited ({process.returncode}): {process.stdout.read()[-3000:]}")
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise AssertionError(f"no answer from {url} in {seconds} s")
+
+
+def stop_within(process: subprocess.Popen, sig: int, seconds: float) -> float:
+    started = time.monotonic()
+    process.send_signal(sig)
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise AssertionError(f"still running {seconds} s after {signal.Signals(sig).name}") from None
+    return time.monotonic() - started
+
+
+def signed_in(user) -> requests.Session:
+    """A session for `user` made in the test's process, in the database the server reads."""
+    client = Client()
+    client.force_login(user)
+    session = requests.Session()
+    session.cookies.set(settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value)
+    return session
+
+
+def test_make_run_serves_pages_and_static_files_under_uvicorn_and_stops_on_ctrl_c(org):
+    lead = make_user("lead", organization=org)
+    port = free_port()
+    command = procfile_command("Procfile.dev").replace("--port 8000", f"--port {port}")
+    assert command.startswith("uvicorn crisisdesk.asgi:application")
+    server = subprocess.Popen(  # as `make run` starts it (honcho)
+        shlex.split(command),
+        cwd=settings.BASE_DIR,
+        env=server_env(DEBUG="1", DATABASE_URL=database_url_of_this_test(), SECRET_KEY=settings.SECRET_KEY),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answering(f"{base}/healthz", server)
+        login = requests.get(f"{base}/accounts/login/", timeout=10)
+        assert login.status_code == 200
+        assert login.headers["server"] == "uvicorn"
+        stylesheet = re.search(r'href="(/static/css/crisisdesk[^"]*\.css)"', login.text).group(1)
+        css = requests.get(f"{base}{stylesheet}", timeout=10)
+        assert css.status_code == 200
+        assert css.headers["Content-Type"].startswith("text/css")
+        assert css.content == (settings.BASE_DIR / "static" / "css" / "crisisdesk.css").read_bytes()
+        # A signed-in page: sessions and the ORM in uvicorn's request threads, on the test database.
+        dashboard = signed_in(lead).get(f"{base}/", timeout=10, allow_redirects=False)
+        assert dashboard.status_code == 200
+        assert f">{lead.get_full_name()}</a>" in dashboard.text
+    finally:
+        took = stop_within(server, signal.SIGINT, seconds=8)
+    assert server.returncode == 0, server.stdout.read()[-3000:]
+    assert took < 8
+
+
+def test_make_prod_serves_under_uvicorn_workers_on_bind(org):
+    lead = make_user("lead", organization=org)
+    port = free_port()
+    command = procfile_command("Procfile")
+    assert "uvicorn crisisdesk.asgi:application" in command
+    server = subprocess.Popen(  # through a shell, as honcho runs it
+        ["/bin/sh", "-c", command],
+        cwd=settings.BASE_DIR,
+        env=server_env(
+            DEBUG="0",
+            SECRET_KEY=settings.SECRET_KEY,  # the session cookie is signed with it
+            BIND=f"127.0.0.1:{port}",
+            DATABASE_URL=database_url_of_this_test(),
+            # No collectstatic here: templates name unhashed files (what is served is tested above).
+            STATICFILES_STORAGE="django.contrib.staticfiles.storage.StaticFilesStorage",
+            SECURE_SSL_REDIRECT="0",
+            SESSION_COOKIE_SECURE="0",
+            CSRF_COOKIE_SECURE="0",
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answering(f"{base}/healthz", server)
+        health = requests.get(f"{base}/healthz", timeout=10)
+        assert (health.status_code, health.json()["database"]) == (200, "ok")
+        dashboard = signed_in(lead).get(f"{base}/", timeout=10, allow_redirects=False)
+        assert (dashboard.status_code, f">{lead.get_full_name()}</a>" in dashboard.text) == (200, True)
+    finally:
+        stop_within(server, signal.SIGTERM, seconds=15)
+
+
+# --- the handler: streams share asgiref's one thread, other requests keep a thread each ---------
+
+
+async def call(path: str) -> int:
+    """One GET through crisisdesk.asgi.application, as an ASGI server makes it; its status."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"127.0.0.1")],
+        "client": ("127.0.0.1", 40000),
+        "server": ("127.0.0.1", 80),
+    }
+    body, sent = [{"type": "http.request", "body": b"", "more_body": False}], []
+
+    async def receive():
+        if body:
+            return body.pop()
+        await asyncio.Event().wait()  # the client stays: Django cancels this wait when it is done
+
+    async def send(message):
+        sent.append(message)
+
+    await application(scope, receive, send)
+    return next(message["status"] for message in sent if message["type"] == "http.response.start")
+
+
+def test_streams_run_on_one_shared_thread_and_pages_on_a_thread_each(db):
+    threads: dict[str, list[str]] = {}
+    lock = threading.Lock()
+
+    def record(sender, scope, **kwargs):
+        with lock:
+            threads.setdefault(scope["path"], []).append(threading.current_thread().name)
+
+    async def at_once():
+        paths = ["/a/events/", "/b/events/", "/accounts/login/", "/nowhere/"]
+        return await asyncio.gather(*(call(path) for path in paths))
+
+    request_started.connect(record)
+    try:
+        # A loop in a thread of its own, as the live server's (Playwright's may run in this one).
+        with ThreadPoolExecutor(max_workers=1) as loop_thread:
+            statuses = loop_thread.submit(asyncio.run, at_once()).result(timeout=30)
+    finally:
+        request_started.disconnect(record)
+    assert statuses == [404, 404, 200, 404]
+    [stream_a], [stream_b], [page], [missing] = (
+        threads[path] for path in ("/a/events/", "/b/events/", "/accounts/login/", "/nowhere/")
+    )
+    assert stream_a == stream_b  # asgiref's shared thread
+    assert len({stream_a, page, missing}) == 3  # pages: a thread each, not the streams' one
