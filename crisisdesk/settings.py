@@ -85,6 +85,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "incidents.live.poll_tag.NotModifiedMiddleware",  # before sessions: an unchanged poll is cheap
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -359,6 +360,15 @@ if SECURITY_LOG_RETENTION_DAYS < 1:
         f"SECURITY_LOG_RETENTION_DAYS={os.environ.get('SECURITY_LOG_RETENTION_DAYS')!r} is not a whole "
         "number of days of at least 1 (the database keeps every line for a day)."
     )
+
+# --- Live room (incidents.live) --------------------------------------------------------------
+# A redis:// URL: web processes wake each other through Redis pub/sub. Unset (make run): each web
+# process checks the database once a second for all the rooms it has open.
+LIVE_EVENTS_URL = env.str("LIVE_EVENTS_URL", default="")
+LIVE_CHECK_SECONDS = env.float("LIVE_CHECK_SECONDS", default=1.0 if not LIVE_EVENTS_URL else 5.0)
+LIVE_HEARTBEAT_SECONDS = env.float("LIVE_HEARTBEAT_SECONDS", default=15.0)
+LIVE_STREAM_SECONDS = env.float("LIVE_STREAM_SECONDS", default=600.0)  # then the browser reconnects
+LIVE_RECHECK_SECONDS = env.float("LIVE_RECHECK_SECONDS", default=5.0)  # open streams' rights, batched
 
 # --- E-mail --------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

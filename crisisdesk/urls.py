@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from crisisdesk import views
 from crisisdesk.health import healthz
 from incidents import views as incident_views
+from incidents.live import views as live_views
 from incidents.status_page import StatusFeed, status_page
 
 admin.site.site_header = _("crisisdesk administration")
@@ -21,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("incidents/", include("incidents.urls")),
     path("notifications/", incident_views.notifications, name="notifications"),
+    path("events/", live_views.events, name="events"),
     path("playbooks/", include("playbooks.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("status/<slug:slug>/", status_page, name="status-page"),

@@ -49,8 +49,20 @@ def incidents_visible_to(user: User) -> QuerySet[Incident]:
 
 def incident_for_room(user: User, pk: int) -> Incident:
     """The incident with its roles, or Incident.DoesNotExist when `user` may not see it."""
-    if "view_incident" not in incident_permissions(user, pk):
+    return room_for(user, pk)[0]
+
+
+def room_for(user: User, pk: int) -> tuple[Incident, set[str]]:
+    """The incident with its roles and `user`'s permissions on it (asked once), or DoesNotExist."""
+    permissions = incident_permissions(user, pk)
+    incident = incident_with_roles(pk) if "view_incident" in permissions else None
+    if incident is None:
         raise Incident.DoesNotExist
+    return incident, permissions
+
+
+def incident_with_roles(pk: int) -> Incident | None:
+    """The incident as the room shows it, whoever looks (the live hub renders it for everyone)."""
     return (
         Incident.objects.select_related("organization", "playbook", "playbook_revision")
         .prefetch_related(
@@ -58,7 +70,8 @@ def incident_for_room(user: User, pk: int) -> Incident:
                 "role_assignments", queryset=IncidentRoleAssignment.objects.select_related("user", "role")
             )
         )
-        .get(pk=pk)
+        .filter(pk=pk)
+        .first()
     )
 
 
@@ -105,6 +118,36 @@ def incident_permissions(user: User, incident_pk: int) -> set[str]:
         return {codename for (codename,) in cursor.fetchall()} & set(INCIDENT_CODENAMES)
 
 
+def incident_permissions_many(user_ids, incident_ids) -> dict[tuple[int, int], set[str]]:
+    """`incident_permissions` for every pair of these people and incidents, in two queries.
+
+    The live hub re-checks the rights of everyone with a room open every few seconds; asking
+    once per person would cost a query each. Same rules: object grants of the person or their
+    groups, counted only while the person is active and a member of the incident's organization.
+    """
+    user_ids, incident_ids = sorted(set(user_ids)), sorted(set(incident_ids))
+    if not user_ids or not incident_ids:
+        return {}
+    content_type = ContentType.objects.get_for_model(Incident)
+    objects = [str(pk) for pk in incident_ids]
+    direct = UserObjectPermission.objects.filter(
+        user_id__in=user_ids, content_type=content_type, object_pk__in=objects
+    ).values_list("user_id", "object_pk", "permission__codename")
+    by_group = GroupObjectPermission.objects.filter(
+        group__user__in=user_ids, content_type=content_type, object_pk__in=objects
+    ).values_list("group__user", "object_pk", "permission__codename")
+    members = Membership.objects.filter(
+        user_id__in=user_ids, user__is_active=True, organization__incidents__in=incident_ids
+    ).values_list("user_id", "organization__incidents")
+    allowed = set(members)
+    granted: dict[tuple[int, int], set[str]] = {}
+    for user_id, object_pk, codename in direct.union(by_group):
+        key = (user_id, int(object_pk))
+        if key in allowed and codename in INCIDENT_CODENAMES:
+            granted.setdefault(key, set()).add(codename)
+    return granted
+
+
 def timeline_of(incident_pk: int, *, after: int | None = None) -> QuerySet[TimelineEntry]:
     entries = (
         TimelineEntry.objects.filter(incident_id=incident_pk)
@@ -135,6 +178,7 @@ def statements_visible_to(user: User) -> QuerySet[Statement]:
 def statements_with_details(queryset: QuerySet[Statement]) -> QuerySet[Statement]:
     """Everything a statement shows (approvals, publications, targets) in a fixed number of queries."""
     return queryset.select_related("incident__playbook_revision", "author").prefetch_related(
+        "revisions",
         Prefetch("approvals", queryset=Approval.objects.select_related("approver").order_by("created_at")),
         Prefetch("publications", queryset=Publication.objects.select_related("channel")),
     )

@@ -21,6 +21,11 @@ TEMPLATE = "incidents/partials/timeline_entry.html"
 def newest_entries_html(incident_pk: int, *, perms: set[str], limit: int, after: int | None = None):
     """The HTML of the incident's newest entries after `after`, newest first, and their ids."""
     ids = list(selectors.timeline_ids(incident_pk, after=after)[:limit])
+    return entries_html(incident_pk, ids, perms=perms), ids
+
+
+def entries_html(incident_pk: int, ids: list[int], *, perms: set[str]) -> list[SafeString]:
+    """The HTML of these entries of the incident, in the order of `ids`."""
     keys = {pk: _key(pk, perms) for pk in ids}
     cache = caches["timeline"]
     html = cache.get_many(keys.values())
@@ -32,7 +37,7 @@ def newest_entries_html(incident_pk: int, *, perms: set[str], limit: int, after:
         }
         cache.set_many(rendered)
         html.update(rendered)
-    return [_safe(html[keys[pk]]) for pk in ids], ids
+    return [_safe(html[keys[pk]]) for pk in ids]
 
 
 def _key(entry_pk: int, perms: set[str]) -> str:

@@ -2,6 +2,7 @@ from django.urls import path
 
 import crisisdesk.converters  # noqa: F401 - registers the <id:...> converter
 from incidents import postmortem_views, views
+from incidents.live import views as live_views
 
 app_name = "incidents"
 
@@ -26,7 +27,8 @@ urlpatterns = [
         name="postmortem-print",
     ),
     path("<id:pk>/transition/", views.incident_transition, name="transition"),
-    path("<id:pk>/timeline/", views.timeline_since, name="timeline-since"),
+    path("<id:pk>/events/", live_views.events, name="events"),
+    path("<id:pk>/live/", live_views.poll, name="live-poll"),
     path("<id:pk>/timeline/add/", views.timeline_add, name="timeline-add"),
     path("<id:pk>/tasks/", views.task_add, name="task-add"),
     path("<id:pk>/tasks/<id:task_pk>/complete/", views.task_complete, name="task-complete"),

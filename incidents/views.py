@@ -8,12 +8,11 @@ Visibility is decided once, by `incident_or_404`; permissions by the services (4
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import organizations_visible_to
@@ -32,18 +31,11 @@ from incidents.forms import (
     TaskForm,
     TimelineEntryForm,
 )
+from incidents.live import render as live_parts
 from incidents.models import Incident, IncidentRoleAssignment, Publication, Statement, Task
 from playbooks.selectors import playbooks_visible_to
 
 ROOM_TIMELINE_LIMIT = 200
-
-TRANSITION_LABELS = {
-    "acknowledged": gettext_lazy("Acknowledge"),
-    "responding": gettext_lazy("Respond"),
-    "monitoring": gettext_lazy("Move to monitoring"),
-    "resolved": gettext_lazy("Resolve"),
-    "closed": gettext_lazy("Close"),
-}
 
 
 def incident_or_404(request, pk: int) -> Incident:
@@ -87,46 +79,27 @@ def incident_open(request):
 # --- the room ---------------------------------------------------------------------------------
 
 
-def room_context(request, incident: Incident, **bound_forms) -> dict:
-    """Everything the room shows, in a constant number of queries; `bound_forms` keep typed input."""
-    permissions = selectors.incident_permissions(request.user, incident.pk)
+def room_context(request, incident: Incident, perms: set[str] | None = None, **bound_forms) -> dict:
+    """Everything the room shows, in a constant number of queries; `bound_forms` keep typed input.
+
+    The live parts come from the same state and templates the live hub pushes (incidents.live).
+    """
+    permissions = perms if perms is not None else selectors.incident_permissions(request.user, incident.pk)
+    state = live_parts.room_state(incident.pk)
     entries_html, entry_ids = timeline_html.newest_entries_html(
-        incident.pk, perms=permissions, limit=ROOM_TIMELINE_LIMIT
-    )
-    statements = list(selectors.statements_with_details(incident.statements.all()))
-    people = selectors.people_of(incident)
-    channels = list(incident.organization.channels.filter(is_active=True))
-    waiting_ids = (
-        set(
-            selectors.statements_waiting_for(request.user)
-            .filter(incident=incident)
-            .values_list("pk", flat=True)
-        )
-        if "approve_statement" in permissions
-        else set()
+        incident.pk, perms=permissions, limit=ROOM_TIMELINE_LIMIT + 1
     )
     edit_forms = bound_forms.get("edit_forms", {})
-    for statement in statements:
-        statement.awaiting_me = statement.pk in waiting_ids
-        statement.edit_form = edit_forms.get(statement.pk) or StatementEditForm(
-            initial={"body": statement.body, "version": statement.version}, prefix=f"s{statement.pk}"
-        )
-        statement.publishing = statement.is_publishing()
-        statement.actions = statement.allowed_actions()  # the model's rule; the role is asked on top
-        statement.publish_form = _publish_form(statement, channels, permissions)
+    context = live_parts.part_context(state, permissions, viewer_id=request.user.pk)
+    for statement in state.statements:
+        statement.edit_form = edit_forms.get(statement.pk) or statement.edit_form
+    people = selectors.people_of(incident)
     return {
-        "incident": incident,
+        **context,
         "incident_id": incident.pk,
-        "perms": permissions,
-        "timers": timers.incident_rows([incident], selectors.last_public_updates([incident]), timers.now())[
-            0
-        ][1],
-        "entries_html": entries_html,
-        "timeline_count": incident.timeline.count(),
+        "entries_html": entries_html[:ROOM_TIMELINE_LIMIT],
+        "more_entries": len(entry_ids) > ROOM_TIMELINE_LIMIT,
         "last_entry_id": entry_ids[0] if entry_ids else 0,
-        "tasks": selectors.tasks_of(incident),
-        "statements": statements,
-        "transitions": [(status, TRANSITION_LABELS[status]) for status in incident.allowed_transitions()],
         "entry_form": bound_forms.get("entry_form") or TimelineEntryForm(prefix="entry"),
         "task_form": bound_forms.get("task_form") or TaskForm(people=people, prefix="task"),
         "role_form": bound_forms.get("role_form") or RoleForm(people=people, prefix="role"),
@@ -137,30 +110,17 @@ def room_context(request, incident: Incident, **bound_forms) -> dict:
             prefix="draft",
         ),
         "limit": ROOM_TIMELINE_LIMIT,
-        # Mentions live in monitoring, to the right of incidents: read through the reverse relation.
-        "mentions": incident.mentions.order_by("-posted_at")[:20] if hasattr(incident, "mentions") else [],
-        "mention_count": incident.mentions.count() if hasattr(incident, "mentions") else 0,
     }
-
-
-def _publish_form(statement: Statement, channels: list, permissions: set[str]) -> PublishForm | None:
-    """A form for the channels this statement has not gone out on (or is going out on), if any."""
-    if "publish_statement" not in permissions or "publish" not in statement.actions:
-        return None
-    taken = {
-        publication.channel_id
-        for publication in statement.publications.all()
-        if publication.in_flight or publication.status == publication.Status.PUBLISHED
-    }
-    open_channels = [channel for channel in channels if channel.pk not in taken]
-    return PublishForm(channels=open_channels, prefix=f"p{statement.pk}") if open_channels else None
 
 
 @login_required
 @require_GET
 def incident_room(request, pk: int):
-    incident = incident_or_404(request, pk)
-    return render(request, "incidents/room.html", room_context(request, incident))
+    try:
+        incident, perms = selectors.room_for(request.user, pk)
+    except Incident.DoesNotExist:
+        raise Http404 from None
+    return render(request, "incidents/room.html", room_context(request, incident, perms))
 
 
 def _room_with_errors(request, incident, **bound_forms):
@@ -190,25 +150,6 @@ def incident_transition(request, pk: int):
 
 
 # --- timeline (live) --------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def timeline_since(request, pk: int):
-    """New entries after `?after=` and a fresh poller: the room asks every few seconds."""
-    after = id_or_none(request.GET.get("after", "0"))
-    if after is None:
-        return HttpResponse(status=400)
-    permissions = selectors.incident_permissions(request.user, pk)
-    if "view_incident" not in permissions:
-        raise Http404
-    entries_html, entry_ids = timeline_html.newest_entries_html(pk, perms=permissions, limit=500, after=after)
-    context = {
-        "incident_id": pk,
-        "entries_html": entries_html,
-        "last_entry_id": entry_ids[0] if entry_ids else after,
-    }
-    return render(request, "incidents/partials/timeline_since.html", context)
 
 
 @login_required

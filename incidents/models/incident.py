@@ -87,6 +87,9 @@ class Incident(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Bumped by every write that changes what the room shows, in the write's transaction
+    # (incidents.live.changes): the live room's change feed, and its row lock is the incident's.
+    live_version = models.PositiveBigIntegerField(_("live version"), default=0, editable=False)
 
     class Meta:
         ordering = ["-detected_at", "-pk"]
@@ -107,6 +110,15 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        """Never write `live_version` from memory: only incidents.live.changes moves it, in SQL, and
+        an instance read before a bump would otherwise set it back and hide a change."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "live_version"
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("incidents:room", args=[self.pk])

@@ -243,6 +243,13 @@ class Statement(models.Model):
         if any(approval.approver_id == user.pk for approval in approvals):
             raise DomainError(_("You already gave your decision on this revision."))
 
+    def not_deciding(self) -> set[int]:
+        """Who may not approve or send back the current revision: its writers and who decided it."""
+        decided = {
+            approval.approver_id for approval in self.approvals.all() if approval.revision == self.revision
+        }
+        return self.writers() | decided
+
     def writers(self) -> set[int]:
         """Everyone who wrote the current text: the author and whoever made this revision."""
         editors = {rev.author_id for rev in self.revisions.all() if rev.number == self.revision}

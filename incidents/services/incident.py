@@ -20,6 +20,7 @@ from accounts.models import Organization, Role, User
 from crisisdesk.errors import DomainError
 from incidents import security_log, timeline_messages
 from incidents import timeline_messages as tm
+from incidents.live import changes as live_changes
 from incidents.models import (
     Incident,
     IncidentRoleAssignment,
@@ -43,9 +44,11 @@ def require(user: User, codename: str, incident: Incident) -> None:
 
 def incident_locked(incident_pk: int) -> Incident:
     """Lock the incident row first, as every service that locks rows under an incident does (README,
-    "Lock order"). FOR NO KEY UPDATE: timeline entries and other rows that point at the incident
+    "Lock order"), and tell the live room that something under it changes. The lock is
+    PostgreSQL's FOR NO KEY UPDATE: timeline entries and other rows that point at the incident
     can still be inserted meanwhile."""
-    return Incident.objects.select_for_update(no_key=True).get(pk=incident_pk)
+    live_changes.incident_changed(incident_pk)
+    return Incident.objects.get(pk=incident_pk)
 
 
 def entry_write(
@@ -60,12 +63,13 @@ def entry_write(
 ) -> TimelineEntry:
     """Append to the timeline: a person's `body`, or the system's `message` (see timeline_messages).
 
-    Under the incident's row lock, held to the end of the transaction: the entries of one incident
+    Under the incident's row lock (taken by bumping its live change counter), held to the end of
+    the transaction: the entries of one incident
     then commit in the order of their ids, so a reader that follows the cursor (`?after=<id>`)
     never skips an entry whose transaction commits after one with a higher id. Callers that lock
     the incident already (most do, first, in the README's lock order) take no new lock here.
     """
-    Incident.objects.select_for_update(no_key=True).filter(pk=incident.pk).values_list("pk").first()
+    live_changes.incident_changed(incident.pk)
     now = timezone.now()
     if message is not None:
         body = timeline_messages.render_english(message)
@@ -248,9 +252,8 @@ def incident_transition(
     *, incident: Incident, to: str, acting_user: User, at: datetime | None = None
 ) -> Incident:
     """Move the incident along its lifecycle; `at` backdates it (imports, the demo), never ahead."""
-    # Lock the incident row only: PostgreSQL refuses FOR UPDATE on the outer-joined post-mortem.
-    locked = Incident.objects.select_for_update(of=("self",), no_key=True)
-    incident = locked.select_related("postmortem").get(pk=incident.pk)
+    live_changes.incident_changed(incident.pk)  # the incident's lock, first
+    incident = Incident.objects.select_related("postmortem").get(pk=incident.pk)
     require(acting_user, "change_incident", incident)
     at = min(at or timezone.now(), timezone.now())
     before = incident.status
@@ -280,7 +283,7 @@ def incident_update(*, incident: Incident, acting_user: User, **fields) -> Incid
     allowed = {"title", "summary", "severity", "restricted"}
     if set(fields) - allowed:
         raise TypeError(f"incident_update() cannot change {sorted(set(fields) - allowed)}")
-    incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
+    incident = incident_locked(incident.pk)
     require(acting_user, "change_incident", incident)
     incident.check_open_for_work()
     changed = [name for name, value in fields.items() if getattr(incident, name) != value]
@@ -347,7 +350,7 @@ def role_assign(
     edit of its permissions, role_update_permissions, comes wholly before or after the grant).
     """
     membership = accounts_services.membership_lock(user=user, organization_id=incident.organization_id)
-    incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
+    incident = incident_locked(incident.pk)
     require(acting_user, "assign_roles", incident)
     if membership is None:
         raise ValidationError({"user": _("This person is not a member of the incident's organization.")})
@@ -357,6 +360,7 @@ def role_assign(
     )
     if created:
         accounts_services.role_grant(role=role, user=user, obj=incident)
+        live_changes.people_changed([user.pk])  # their open streams get what the role gives
         security_log.role_granted(incident=incident, user=user, role=role, acting_user=acting_user)
         entry_write(
             incident=incident,
@@ -398,6 +402,7 @@ def _two_factor_notice(incident: Incident, user: User, role: Role) -> None:
             **params,
         ),
     )
+    live_changes.people_changed([user.pk])  # their bell
 
 
 @transaction.atomic
@@ -407,7 +412,7 @@ def role_remove(*, assignment: IncidentRoleAssignment, acting_user: User) -> Non
     Locks the incident, then the role (as role_assign); an assignment already gone (its person
     left the organization meanwhile) is nothing more to do.
     """
-    incident = Incident.objects.select_for_update(no_key=True).get(pk=assignment.incident_id)
+    incident = incident_locked(assignment.incident_id)
     require(acting_user, "assign_roles", incident)
     assignment = IncidentRoleAssignment.objects.select_related("user").filter(pk=assignment.pk).first()
     if assignment is None:
@@ -426,6 +431,7 @@ def role_remove(*, assignment: IncidentRoleAssignment, acting_user: User) -> Non
     ]
     assignment.delete()
     accounts_services.role_revoke(role=role, user=assignment.user, obj=incident, kept_roles=kept)
+    live_changes.people_changed([assignment.user_id])  # their open streams lose what the role gave
     security_log.role_removed(incident=incident, user=assignment.user, role=role, acting_user=acting_user)
     entry_write(
         incident=incident,

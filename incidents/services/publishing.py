@@ -210,7 +210,10 @@ def _stop(publication: Publication, *, reason: str, error: DomainError | None = 
     )
 
 
+@transaction.atomic
 def _release(publication: Publication, error: str) -> None:
+    """Back in the queue for the next attempt; the room shows it waiting again."""
+    incident_locked(publication.statement.incident_id)
     Publication.objects.filter(pk=publication.pk, status=Publication.Status.SENDING).update(
         status=Publication.Status.PENDING, last_error=error, claimed_at=None
     )

@@ -24,6 +24,7 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from accounts.models import User
 from incidents import timeline_messages as tm
+from incidents.live import changes as live_changes
 from incidents.models import (
     Approval,
     Incident,
@@ -92,6 +93,7 @@ def _claim(due: Due, now: datetime) -> Reminder | None:
                 Notification(user=user, incident=due.incident, message=due.message, created_at=now)
                 for user in due.recipients
             )
+            live_changes.people_changed([user.pk for user in due.recipients])  # their bells
     except IntegrityError:  # another run sent it first
         return None
     return reminder

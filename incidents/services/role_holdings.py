@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop
 from accounts.holdings import Holding
 from accounts.models import Organization, Role, User
 from incidents import timeline_messages as tm
+from incidents.live import changes as live_changes
 from incidents.models import Incident, IncidentRoleAssignment, TimelineEntry
 from incidents.services.incident import LEAD, entry_write
 
@@ -41,6 +42,7 @@ class IncidentRoleHoldings:
         Their object permissions go after this, all at once (accounts.services.membership_remove).
         An incident they alone led keeps no lead: the entry says so, for someone to take it on.
         """
+        live_changes.people_changed([user.pk])  # their open streams close at once
         held = IncidentRoleAssignment.objects.filter(user=user, incident__organization=organization)
         incidents = list(_locked(Incident.objects.filter(pk__in=held.values("incident_id"))))
         assignments = {

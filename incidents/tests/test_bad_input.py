@@ -46,7 +46,7 @@ class TestIdsInRequests:
     @pytest.mark.parametrize("after", ["²", "٣", "9" * 30])
     def test_the_rooms_poller_refuses_a_cursor_that_is_not_an_id(self, client, incident, team, after):
         client.force_login(team["observer"])
-        assert client.get(f"/incidents/{incident.pk}/timeline/", {"after": after}).status_code == 400
+        assert client.get(f"/incidents/{incident.pk}/live/", {"after": after}).status_code == 400
 
     @pytest.mark.parametrize("corrects", ["²", "٣", "9" * 30])
     def test_the_rooms_correction_box_ignores_a_corrects_that_is_not_an_id(

@@ -317,7 +317,7 @@ READS = [
     (API, "postmortem", "{api}postmortem/", shows, "postmortem"),
     (API, "action-items", "{api}postmortem/action-items/", lists, "action_item"),
     (PAGE, "room", "{room}", shows, "statement"),
-    (PAGE, "timeline-poll", "{room}timeline/?after=0", shows, "entry"),
+    (PAGE, "live-poll", "{room}live/?after=0", shows, "entry"),
     (PAGE, "entry-box", "{room}timeline/add/?corrects={entry}", shows, "entry"),
     (PAGE, "postmortem", "{room}postmortem/", shows, "postmortem"),
     (PAGE, "postmortem-markdown", "{room}postmortem/export.md", shows, "postmortem"),

@@ -111,12 +111,23 @@ class TestTimelineInTheRoom:
         client.force_login(team["observer"])
         cursor = incident.timeline.last().pk
         newer = services.timeline_add(incident=incident, acting_user=team["monitor"], body="Newer one")
-        html = client.get(f"/incidents/{incident.pk}/timeline/?after={cursor}").content.decode()
-        assert "Newer one" in html
-        assert f"?after={newer.pk}" in html
-        assert "opened the incident" not in html
-        empty = client.get(f"/incidents/{incident.pk}/timeline/?after={newer.pk}").content.decode()
-        assert "entry-" not in empty and f"?after={newer.pk}" in empty
+        version = Incident.objects.get(pk=incident.pk).live_version
+        news = poll(client, incident, after=cursor, version=version)
+        assert [event["id"] for event in news["events"]] == [newer.pk]
+        assert "Newer one" in news["events"][0]["data"]["html"]
+        assert news["cursor"] == newer.pk and news["version"] == version
+        assert poll(client, incident, after=newer.pk, version=version)["events"] == []
+
+    def test_a_poll_behind_the_change_counter_gets_every_part_again(self, client, incident, team):
+        client.force_login(team["observer"])
+        news = poll(client, incident, after=incident.timeline.last().pk, version=-1)
+        assert {event["event"] for event in news["events"]} == {
+            "head",
+            "statements",
+            "tasks",
+            "roles",
+            "mentions",
+        }
 
     def test_each_reader_gets_the_entry_in_their_language_and_with_their_rights(self, incident, team):
         from django.test import Client
@@ -125,19 +136,26 @@ class TestTimelineInTheRoom:
         cursor = wrong.pk - 1
         team["approver2"].language = "nl"
         team["approver2"].save()
+        version = Incident.objects.get(pk=incident.pk).live_version
         seen = {}
         # The first reader renders the entry; the others may get it from the cache.
         for person in ("monitor", "observer", "approver2", "responder"):
             reader = Client()
             reader.force_login(team[person])
-            seen[person] = reader.get(f"/incidents/{incident.pk}/timeline/?after={cursor}").content.decode()
+            seen[person] = poll(reader, incident, after=cursor, version=version)["events"][0]["data"]["html"]
         assert "Correct</a>" in seen["monitor"] and "Correct</a>" in seen["responder"]
         assert "Correct</a>" not in seen["observer"]  # may not add entries, so may not correct
         assert "Notitie" in seen["approver2"] and "Note" in seen["observer"]
 
     def test_the_poll_of_an_outsider_is_404(self, client, incident, outsider):
         client.force_login(outsider)
-        assert client.get(f"/incidents/{incident.pk}/timeline/?after=0").status_code == 404
+        assert client.get(f"/incidents/{incident.pk}/live/?after=0").status_code == 404
+
+
+def poll(client, incident, *, after, version):
+    answer = client.get(f"/incidents/{incident.pk}/live/?after={after}&v={version}")
+    assert answer.status_code == 200
+    return answer.json()
 
 
 class TestFormsInTheRoom:

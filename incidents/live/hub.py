@@ -1,0 +1,357 @@
+"""One hub per web process: the open streams, and what to send them.
+
+The hub wakes up when a write in this process commits, when Redis brings a message from another
+process (LIVE_EVENTS_URL), and every LIVE_CHECK_SECONDS. Each time it asks the database, in one
+query for all the rooms it has open, which rooms' change counters moved; for those it reads the
+new entries and the room's state once, renders each part once per kind of viewer, and queues
+only what changed to each stream. Its database work runs in asgiref's one shared thread (one
+connection per process, returned between ticks), never in a thread per stream.
+
+Every few seconds (LIVE_RECHECK_SECONDS), and at once for the people a message names, it asks
+again in one batch what everyone with a stream may do: a person who lost the room gets
+`event: revoked` and the stream ends; one whose rights changed is sent the parts for their new
+rights.
+"""
+
+import asyncio
+import contextlib
+import contextvars
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections
+
+from incidents.live import bus
+from incidents.live.render import Kind
+
+log = logging.getLogger(__name__)
+PRESENCE_SECONDS = 2.0  # who is in the room is sent at most this often
+REFRESH_SECONDS = 30.0  # parts are rendered again this often anyway: timers count down
+
+
+@dataclass(eq=False)
+class Stream:
+    """One open event stream: a browser (or a tab that cannot share one) of one person."""
+
+    user_id: int
+    name: str
+    language: str
+    time_zone: str
+    incident_id: int | None = None
+    perms: frozenset[str] = frozenset()
+    after: int = 0  # the newest entry it has
+    seen_version: int | None = None  # the room's change counter its page was rendered at
+    digests: dict[str, str] = field(default_factory=dict)  # part -> digest of what it has
+    queue: asyncio.Queue = field(default_factory=asyncio.Queue)
+    closed: bool = False
+
+    @property
+    def kind(self) -> Kind:
+        return Kind(self.language, self.time_zone, self.perms)
+
+    def send(self, event: str, data: dict, *, cursor: int | None = None) -> None:
+        if self.closed:
+            return
+        lines = [f"id: {cursor}"] if cursor is not None else []
+        lines += [f"event: {event}", f"data: {json.dumps(data, separators=(',', ':'))}"]
+        self.queue.put_nowait(("\n".join(lines) + "\n\n").encode())
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.queue.put_nowait(None)
+
+
+@dataclass(eq=False)
+class Room:
+    incident_id: int
+    streams: set[Stream] = field(default_factory=set)
+    version: int | None = None
+    cursor: int = 0
+    sent: dict[Kind, dict[str, str]] = field(default_factory=dict)  # part -> digest of its HTML
+    role_holders: set[int] = field(default_factory=set)
+    refreshed_at: float = 0.0
+    presence_due: bool = True
+    presence_at: float = 0.0
+
+
+class Hub:
+    def __init__(self):
+        self.rooms: dict[int, Room] = {}
+        self.streams: set[Stream] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task | None = None
+        self._redis_task: asyncio.Task | None = None
+        self._redis_url = ""
+        self._messages: set[str] = set()
+        self._recheck_at = 0.0
+        self._checked_at = 0.0
+        self._feed_tokens: dict[str, dict[int, object]] = {}
+        bus.listen(self._heard)
+
+    # --- streams come and go ----------------------------------------------------------------
+
+    async def join(self, stream: Stream) -> None:
+        self._start()
+        self.streams.add(stream)
+        if stream.incident_id is not None:
+            room = self.rooms.setdefault(stream.incident_id, Room(stream.incident_id))
+            room.streams.add(stream)
+            room.presence_due = True
+            if stream.seen_version is not None and stream.seen_version == room.version:
+                stream.digests = dict(room.sent.get(stream.kind, {}))  # its page shows what we sent
+        self._messages.add(bus.user_message(stream.user_id))
+        self._wake.set()
+
+    def leave(self, stream: Stream) -> None:
+        stream.closed = True
+        self.streams.discard(stream)
+        room = self.rooms.get(stream.incident_id) if stream.incident_id is not None else None
+        if room is not None:
+            room.streams.discard(stream)
+            room.presence_due = True
+            if not room.streams:
+                del self.rooms[room.incident_id]
+        if not any(s.user_id == stream.user_id for s in self.streams):
+            for tokens in self._feed_tokens.values():
+                tokens.pop(stream.user_id, None)
+
+    def _start(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._task is None or self._loop is not loop or self._task.done():
+            self._start_hub(loop)
+        self._start_listening()
+
+    def _start_hub(self, loop) -> None:
+        self._loop, self._wake = loop, asyncio.Event()
+        # A context of its own: the task outlives the request that happened to start it.
+        self._task = loop.create_task(self._run(), context=contextvars.Context())
+        self._redis_task = None
+
+    def _start_listening(self) -> None:
+        """One subscription per process, to the Redis LIVE_EVENTS_URL names now."""
+        task, url = self._redis_task, settings.LIVE_EVENTS_URL
+        if task is not None and not task.done() and self._redis_url == url:
+            return
+        if task is not None:
+            task.cancel()
+        self._redis_task, self._redis_url = None, url
+        if url:
+            self._redis_task = self._loop.create_task(
+                self._listen_to_redis(url), context=contextvars.Context()
+            )
+
+    def close_all_soon(self) -> None:
+        """End every stream (from any thread): on shutdown, so a deploy does not wait for them; the
+        browsers reconnect to the next process and catch up with Last-Event-ID."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(lambda: [stream.close() for stream in list(self.streams)])
+
+    def wake(self) -> None:
+        """Look at everything at the next tick (from any thread)."""
+        self._heard("w:")
+
+    def _heard(self, message: str) -> None:
+        """A message from a write in this process (any thread) or from Redis."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        loop.call_soon_threadsafe(self._note, message)
+
+    def _note(self, message: str) -> None:
+        self._messages.add(message)
+        if self._wake is not None:
+            self._wake.set()
+
+    # --- the loop -----------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=settings.LIVE_CHECK_SECONDS)
+            self._wake.clear()
+            if not self.streams:
+                self._messages.clear()
+                continue
+            try:
+                await self.tick()
+            except Exception:  # the hub must outlive a database hiccup; the next tick catches up
+                log.exception("live hub: a tick failed")
+                await asyncio.sleep(1)
+
+    async def tick(self) -> None:
+        from incidents.live import tick as ticking  # the sync half: database and templates
+
+        now = time.monotonic()
+        messages, self._messages = self._messages, set()
+        woken_users = {int(m[2:]) for m in messages if m.startswith("u:")}
+        every = now - self._checked_at >= settings.LIVE_CHECK_SECONDS
+        recheck = now - self._recheck_at >= settings.LIVE_RECHECK_SECONDS
+        plan = ticking.Plan(
+            rooms={pk: self._room_plan(room, now) for pk, room in self.rooms.items()},
+            rights=[
+                (s.user_id, s.incident_id)
+                for s in self.streams
+                if s.incident_id is not None and (recheck or s.user_id in woken_users)
+            ],
+            feed_users={s.user_id for s in self.streams} if every else woken_users,
+            feed_tokens=self._feed_tokens,
+        )
+        result = await sync_to_async(_in_thread(ticking.run), thread_sensitive=True)(plan)
+        if every:
+            self._checked_at = now
+        if recheck:
+            self._recheck_at = now
+        self._apply_rights(result.rights)
+        for pk, outcome in result.rooms.items():
+            room = self.rooms.get(pk)
+            if room is not None:
+                self._deliver(room, outcome, now)
+        self._deliver_feeds(result.feeds)
+
+    def _room_plan(self, room: Room, now: float):
+        from incidents.live.tick import RoomPlan
+
+        kinds = {s.kind for s in room.streams}
+        presence = None
+        if room.presence_due and now - room.presence_at >= PRESENCE_SECONDS:
+            people = {s.user_id: s.name for s in room.streams}
+            presence = (people, {s.language for s in room.streams})
+        return RoomPlan(
+            version=room.version,
+            cursor=room.cursor,
+            kinds=kinds,
+            behind=min((s.after for s in room.streams), default=room.cursor),
+            full={s.kind for s in room.streams if not s.digests},
+            refresh=now - room.refreshed_at >= REFRESH_SECONDS,
+            presence=presence,
+            role_holders=room.role_holders,
+        )
+
+    # --- handing out --------------------------------------------------------------------------
+
+    def _deliver(self, room: Room, outcome, now: float) -> None:
+        if outcome.gone:
+            for stream in list(room.streams):
+                stream.send("revoked", {})
+                stream.close()
+            return
+        if outcome.version is not None:
+            room.version = outcome.version
+        if outcome.role_holders is not None:
+            room.role_holders = outcome.role_holders
+        if outcome.parts is not None:
+            room.refreshed_at = now
+        newest = outcome.entries[-1][0] if outcome.entries else room.cursor
+        digests = {
+            kind: {part: _digest(html) for part, html in parts.items()}
+            for kind, parts in (outcome.parts or {}).items()
+        }
+        room.sent.update(digests)
+        for stream in list(room.streams):
+            self._deliver_entries(stream, outcome.entries, outcome.truncated)
+            if stream.kind in digests:
+                self._deliver_parts(stream, outcome.parts[stream.kind], digests[stream.kind])
+        room.cursor = max(room.cursor, newest)
+        if outcome.presence is not None:
+            room.presence_at, room.presence_due = now, False
+            for stream in room.streams:
+                html = outcome.presence.get(stream.language, "")
+                stream.send("presence", {"html": html}, cursor=stream.after)
+
+    def _deliver_entries(self, stream: Stream, entries, truncated: bool) -> None:
+        if truncated and stream.after < entries[0][0]:
+            stream.send("reload", {})  # too far behind to catch up by events: read the page again
+            stream.close()
+            return
+        for entry_id, kind_html in entries:
+            if entry_id <= stream.after:
+                continue
+            html, entry_kind = kind_html.get(stream.kind, ("", ""))
+            stream.send("entry", {"id": entry_id, "kind": entry_kind, "html": html}, cursor=entry_id)
+            stream.after = entry_id
+
+    def _deliver_parts(self, stream: Stream, parts: dict, digests: dict) -> None:
+        for part, html in parts.items():
+            if stream.digests.get(part) != digests[part]:
+                stream.send(part, {"html": html}, cursor=stream.after)
+        stream.digests = dict(digests)
+
+    def _apply_rights(self, rights: dict) -> None:
+        for stream in list(self.streams):
+            key = (stream.user_id, stream.incident_id)
+            if stream.incident_id is None or key not in rights:
+                continue
+            perms = frozenset(rights[key])
+            if "view_incident" not in perms:
+                stream.send("revoked", {})
+                stream.close()
+            elif perms != stream.perms:
+                stream.perms, stream.digests = perms, {}  # the next tick sends its new parts
+                self._wake.set()
+
+    def _deliver_feeds(self, feeds: dict) -> None:
+        for name, changed in feeds.items():
+            tokens = self._feed_tokens.setdefault(name, {})
+            for user_id, (token, data) in changed.items():
+                tokens[user_id] = token
+                if data is None:
+                    continue
+                for stream in self.streams:
+                    if stream.user_id == user_id:
+                        stream.send(name, data)
+
+    # --- Redis --------------------------------------------------------------------------------
+
+    async def _listen_to_redis(self, url: str) -> None:
+        """Hold one subscription for the process; after a break, catch up from the database."""
+        import redis.asyncio as redis
+
+        while True:
+            try:
+                client = redis.Redis.from_url(url)
+                async with client.pubsub() as pubsub:
+                    await pubsub.subscribe(bus.CHANNEL)
+                    self._everything_again()
+                    async for message in pubsub.listen():
+                        if message["type"] == "message":
+                            self._note(message["data"].decode())
+            except Exception as error:
+                log.warning("live hub: Redis subscription lost (%s); retrying", error)
+            self._everything_again()
+            await asyncio.sleep(1)
+
+    def _everything_again(self) -> None:
+        """Messages may have been lost: look at every room and person at the next tick."""
+        self._checked_at = 0.0
+        self._recheck_at = 0.0
+        for room in self.rooms.values():
+            room.refreshed_at = 0.0
+        if self._wake is not None:
+            self._wake.set()
+
+
+def _digest(html: str) -> str:
+    return hashlib.blake2b(html.encode(), digest_size=12).hexdigest()
+
+
+def _in_thread(function):
+    """Run `function` with the connection hygiene a request would have: no stale connection kept."""
+
+    def run(*args):
+        close_old_connections()
+        try:
+            return function(*args)
+        finally:
+            close_old_connections()
+
+    return run
+
+
+hub = Hub()

@@ -1,0 +1,149 @@
+"""The live parts of the room, as HTML for one kind of viewer.
+
+A kind of viewer is what changes the HTML: language, time zone and rights on the incident. The
+hub loads a room's state once and renders each part once per kind; the room page renders the
+same templates from the same state. Nothing personal is in a part: no CSRF token (room.js adds
+the page's own to a form when it is sent) and no control that depends on who looks beyond their
+rights. Approve and Request changes carry `data-hide-for` (the people who may not decide now:
+the writers and who decided already), and room.js removes them for those people.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from incidents import selectors, timeline_html, timers
+from incidents.forms import PublishForm, StatementEditForm
+from incidents.models import Incident, Statement
+
+PARTS = ("head", "statements", "tasks", "roles", "mentions")
+TEMPLATES = {part: f"incidents/partials/live_{part}.html" for part in PARTS}
+TRANSITION_LABELS = {
+    "acknowledged": translation.gettext_lazy("Acknowledge"),
+    "responding": translation.gettext_lazy("Respond"),
+    "monitoring": translation.gettext_lazy("Move to monitoring"),
+    "resolved": translation.gettext_lazy("Resolve"),
+    "closed": translation.gettext_lazy("Close"),
+}
+MENTIONS_SHOWN = 20
+ENTRY_LIMIT = 500  # a stream further behind than this reloads the page instead
+
+
+@dataclass(frozen=True)
+class Kind:
+    language: str
+    time_zone: str
+    perms: frozenset[str]
+
+
+@dataclass
+class RoomState:
+    """What the room shows, loaded once in a constant number of queries, whoever looks."""
+
+    incident: Incident
+    statements: list[Statement]
+    tasks: list
+    channels: list
+    last_update: Any
+    mentions: list
+    mention_count: int
+    role_holders: dict[int, str] = field(default_factory=dict)  # user id -> full name
+
+
+def room_state(incident_pk: int) -> RoomState | None:
+    incident = selectors.incident_with_roles(incident_pk)
+    if incident is None:
+        return None
+    # Mentions live in monitoring, to the right of incidents: read through the reverse relation.
+    mentions = getattr(incident, "mentions", None)
+    return RoomState(
+        incident=incident,
+        statements=list(selectors.statements_with_details(incident.statements.all())),
+        tasks=list(selectors.tasks_of(incident)),
+        channels=list(incident.organization.channels.filter(is_active=True)),
+        last_update=selectors.last_public_updates([incident]).get(incident.pk),
+        mentions=list(mentions.order_by("-posted_at")[:MENTIONS_SHOWN]) if mentions is not None else [],
+        mention_count=mentions.count() if mentions is not None else 0,
+        role_holders={a.user_id: a.user.get_full_name() for a in incident.role_assignments.all()},
+    )
+
+
+def part_context(state: RoomState, perms: set[str] | frozenset[str], *, viewer_id: int | None = None) -> dict:
+    """The context of every live part. `viewer_id` is the page's own reader (None when pushed)."""
+    incident = state.incident
+    for statement in state.statements:
+        statement.hide_decision_for = sorted(statement.not_deciding())
+        statement.edit_form = StatementEditForm(
+            initial={"body": statement.body, "version": statement.version}, prefix=f"s{statement.pk}"
+        )
+        statement.publishing = statement.is_publishing()
+        statement.actions = statement.allowed_actions()  # the model's rule; the role is asked on top
+        statement.publish_form = _publish_form(statement, state.channels, perms)
+    return {
+        "incident": incident,
+        "perms": perms,
+        "viewer_id": viewer_id,
+        "statements": state.statements,
+        "tasks": state.tasks,
+        "timers": timers.with_states(
+            timers.timers_for(incident, last_update=state.last_update), timers.now()
+        ),
+        "transitions": [(status, TRANSITION_LABELS[status]) for status in incident.allowed_transitions()],
+        "mentions": state.mentions,
+        "mention_count": state.mention_count,
+    }
+
+
+def _publish_form(statement: Statement, channels: list, perms) -> PublishForm | None:
+    """A form for the channels this statement has not gone out on (or is going out on), if any."""
+    if "publish_statement" not in perms or "publish" not in statement.actions:
+        return None
+    taken = {
+        publication.channel_id
+        for publication in statement.publications.all()
+        if publication.in_flight or publication.status == publication.Status.PUBLISHED
+    }
+    open_channels = [channel for channel in channels if channel.pk not in taken]
+    return PublishForm(channels=open_channels, prefix=f"p{statement.pk}") if open_channels else None
+
+
+def parts_html(state: RoomState, kind: Kind) -> dict[str, str]:
+    """Every live part of the room for `kind`, pushed: without a CSRF token, for no one in particular."""
+    with translation.override(kind.language), timezone.override(kind.time_zone):
+        context = part_context(state, kind.perms)  # no csrf_token: the parts' forms show none
+        return {part: render_to_string(TEMPLATES[part], context) for part in PARTS}
+
+
+def entries_html(incident_pk: int, kind: Kind, ids: list[int]) -> list[str]:
+    """The HTML of these entries for `kind`, in the order of `ids`."""
+    with translation.override(kind.language), timezone.override(kind.time_zone):
+        return timeline_html.entries_html(incident_pk, ids, perms=set(kind.perms))
+
+
+def newest_entries(incident_pk: int, *, after: int) -> list[tuple[int, str]]:
+    """(id, kind) of the newest entries after `after`, oldest first: at most ENTRY_LIMIT + 1."""
+    newest = selectors.timeline_ids(incident_pk, after=after).values_list("id", "kind")
+    return list(newest[: ENTRY_LIMIT + 1])[::-1]
+
+
+def presence_html(names: list[str], others: int, language: str) -> str:
+    """Who has the room open: the names of people with a role on it, and how many more."""
+    with translation.override(language):
+        if not names and not others:
+            return ""
+        shown = ", ".join(names)
+        if not names:
+            text = ngettext(
+                "%(count)d person has the room open", "%(count)d people have the room open", others
+            )
+            text = text % {"count": others}
+        elif others:
+            more = ngettext("%(count)d other", "%(count)d others", others) % {"count": others}
+            text = _("In the room: %(names)s and %(more)s") % {"names": shown, "more": more}
+        else:
+            text = _("In the room: %(names)s") % {"names": shown}
+        return render_to_string("incidents/partials/live_presence.html", {"text": text})
