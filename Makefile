@@ -29,7 +29,7 @@ prod-setup: install
 	$(PROD_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PROD_ENV) $(PY) manage.py seed_demo
 
-load: prod-setup ## 60 s of locust against the production run on 127.0.0.1:8001; prints its figures
+load: prod-setup ## the live room: 2,000 event streams, then 60 s of writing, against the production run on 127.0.0.1:8001 (LOAD_VIEWERS, LOAD_EVENTS)
 	$(PROD_ENV) $(PY) -m bench.load
 
 test: install ## lint, migrations check and the whole suite

@@ -1,9 +1,11 @@
 """The people and the room the load test uses, made in the database the production run serves.
 
-Viewers sign in once before the test (a session made here, as the sign-in page would), so the
-60 seconds measure the room, not password hashing. Running it again reuses the people, makes
-fresh sessions and tokens, and opens a fresh room: the rooms of earlier runs are resolved, so
-one run's hundreds of entries do not weigh on the next.
+Viewers and members sign in once before the test (a session made here, as the sign-in page
+would; two-factor is not asked of them: the organization does not require it of viewers and
+responders), so the run measures the room, not password hashing; members also get API tokens.
+Running it again reuses the people, makes fresh sessions and tokens, and opens a fresh room:
+the rooms of earlier runs are resolved, so one run's hundreds of entries do not weigh on the
+next.
 """
 
 from dataclasses import dataclass
@@ -29,6 +31,8 @@ class LoadFixture:
     incident: int
     viewer_sessions: list[str]
     member_tokens: list[str]
+    member_sessions: list[str]
+    first_cursor: int  # the room's newest entry when the run starts
     source: int
     source_token: str
 
@@ -48,6 +52,8 @@ def prepare(*, viewers: int, members: int) -> LoadFixture:
         incident=room.pk,
         viewer_sessions=[_session(user) for user in viewer_users],
         member_tokens=[Token.objects.get_or_create(user=user)[0].key for user in member_users],
+        member_sessions=[_session(user) for user in member_users],
+        first_cursor=room.timeline.order_by("-pk").values_list("pk", flat=True).first() or 0,
         source=source.pk,
         source_token=source.ingest_token,
     )
