@@ -26,7 +26,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 
-from incidents.live import bus
+from incidents.live import bus, presence
 from incidents.live.render import Kind
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,7 @@ class Room:
     refreshed_at: float = 0.0
     presence_due: bool = True
     presence_at: float = 0.0
+    presence_shared: dict[int, str] | None = None  # this process's people, as last told to Redis
 
 
 class Hub:
@@ -89,6 +90,7 @@ class Hub:
         self._task: asyncio.Task | None = None
         self._redis_task: asyncio.Task | None = None
         self._redis_url = ""
+        self._presence: presence.SharedPresence | None = None
         self._messages: set[str] = set()
         self._recheck_at = 0.0
         self._checked_at = 0.0
@@ -142,6 +144,7 @@ class Hub:
         if task is not None:
             task.cancel()
         self._redis_task, self._redis_url = None, url
+        self._presence = presence.SharedPresence(url) if url else None
         if url:
             self._redis_task = self._loop.create_task(
                 self._listen_to_redis(url), context=contextvars.Context()
@@ -191,10 +194,14 @@ class Hub:
         now = time.monotonic()
         messages, self._messages = self._messages, set()
         woken_users = {int(m[2:]) for m in messages if m.startswith("u:")}
+        for message in messages:
+            if message.startswith("p:") and (room := self.rooms.get(int(message[2:]))) is not None:
+                room.presence_due = True
+        people = await self._people(now)
         every = now - self._checked_at >= settings.LIVE_CHECK_SECONDS
         recheck = now - self._recheck_at >= settings.LIVE_RECHECK_SECONDS
         plan = ticking.Plan(
-            rooms={pk: self._room_plan(room, now) for pk, room in self.rooms.items()},
+            rooms={pk: self._room_plan(room, now, people.get(pk)) for pk, room in self.rooms.items()},
             rights=[
                 (s.user_id, s.incident_id)
                 for s in self.streams
@@ -214,15 +221,39 @@ class Hub:
             if room is not None:
                 self._deliver(room, outcome, now)
         self._deliver_feeds(result.feeds)
+        self._wake_for_presence(now)
 
-    def _room_plan(self, room: Room, now: float):
+    def _wake_for_presence(self, now: float) -> None:
+        """Presence held back by its throttle is sent when the throttle allows, not at the next check."""
+        waits = [
+            room.presence_at + PRESENCE_SECONDS - now for room in self.rooms.values() if room.presence_due
+        ]
+        if waits:
+            self._loop.call_later(max(min(waits), 0.05), self._wake.set)
+
+    async def _people(self, now: float) -> dict[int, dict[int, str]]:
+        """Who is in each room whose presence is due: here, and with Redis in every process."""
+        due = {}
+        for pk, room in self.rooms.items():
+            shared_refresh = self._presence is not None and now - room.presence_at >= presence.REFRESH_SECONDS
+            if (room.presence_due or shared_refresh) and now - room.presence_at >= PRESENCE_SECONDS:
+                due[pk] = {s.user_id: s.name for s in room.streams}
+        if self._presence is None or not due:
+            return due
+        for pk, people in due.items():
+            room = self.rooms[pk]
+            try:
+                due[pk] = await self._presence.merge(pk, people, announce=people != room.presence_shared)
+                room.presence_shared = people
+            except Exception as error:
+                log.warning("live hub: presence through Redis failed (%s)", error)
+        return due
+
+    def _room_plan(self, room: Room, now: float, people: dict[int, str] | None):
         from incidents.live.tick import RoomPlan
 
         kinds = {s.kind for s in room.streams}
-        presence = None
-        if room.presence_due and now - room.presence_at >= PRESENCE_SECONDS:
-            people = {s.user_id: s.name for s in room.streams}
-            presence = (people, {s.language for s in room.streams})
+        presence = (people, {s.language for s in room.streams}) if people is not None else None
         return RoomPlan(
             version=room.version,
             cursor=room.cursor,

@@ -14,6 +14,13 @@ from django.db import connection
 from django.test import Client
 
 from crisisdesk.testing import RedisServer
+from crisisdesk.tests.test_asgi_serving import (
+    BIN,
+    database_url_of_this_test,
+    free_port,
+    server_env,
+    wait_until_answering,
+)
 from incidents import services
 from incidents.live import hub as live_hub
 from incidents.models import Incident
@@ -208,6 +215,48 @@ class TestWithRedis:
         got = [event.data["html"] for event in viewer.named("entry")]
         for body in bodies:
             assert sum(body + "<" in html or body + "\n" in html for html in got) == 1, body
+
+    def test_two_web_processes_share_presence_and_entries(
+        self, redis_events, streams, room, team, live_server
+    ):
+        """A second web process (a real uvicorn, as `make prod` runs two): its viewers are in the
+        presence of this one's, and an entry written here reaches its streams through Redis."""
+        port = free_port()
+        env = server_env(
+            DATABASE_URL=database_url_of_this_test(), DEBUG="1", LIVE_EVENTS_URL=redis_events.url
+        )
+        command = [
+            str(BIN / "uvicorn"),
+            "crisisdesk.asgi:application",
+            "--port",
+            str(port),
+            "--lifespan",
+            "off",
+        ]
+        other = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        try:
+            wait_until_answering(f"http://127.0.0.1:{port}/healthz", other)
+            here = streams(team["observer"], room)
+            there = EventStream(f"http://127.0.0.1:{port}/incidents/{room.pk}/events/", team["lead"])
+            try:
+                there.wait_for(lambda e: e.name == "hello", what="hello from the other process")
+                for stream in (here, there):
+                    stream.wait_for(
+                        lambda e: e.name == "presence"
+                        and "Lead" in e.data["html"]
+                        and "Observer" in e.data["html"],
+                        timeout=5,
+                        what="presence of both processes",
+                    )
+                services.timeline_add(incident=room, acting_user=team["monitor"], body="To the other process")
+                there.wait_for(entry_with("To the other process"), timeout=1.5, what="the entry over Redis")
+            finally:
+                there.close()
+        finally:
+            other.terminate()
+            other.wait(15)
 
 
 # --- a writer in another process ------------------------------------------------------------------
