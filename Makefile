@@ -15,6 +15,7 @@ run: setup ## serve on http://127.0.0.1:8000 (uvicorn, ASGI) with a Celery worke
 # on (see README, Deploying).
 PROD_ENV = DEBUG=0 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/crisisdesk} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} CACHE_URL=$${CACHE_URL:-redis://127.0.0.1:6379/1} \
+	LIVE_EVENTS_URL=$${LIVE_EVENTS_URL-redis://127.0.0.1:6379/2} \
 	SECRET_KEY=$$(cat var/secret_key) ALLOWED_HOSTS=127.0.0.1,localhost \
 	SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0
 
