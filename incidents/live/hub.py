@@ -55,11 +55,11 @@ class Stream:
         return Kind(self.language, self.time_zone, self.perms)
 
     def send(self, event: str, data: dict, *, cursor: int | None = None) -> None:
-        if self.closed:
-            return
-        lines = [f"id: {cursor}"] if cursor is not None else []
-        lines += [f"event: {event}", f"data: {json.dumps(data, separators=(',', ':'))}"]
-        self.queue.put_nowait(("\n".join(lines) + "\n\n").encode())
+        self.put(frame(event, data, cursor=cursor))
+
+    def put(self, chunk: bytes) -> None:
+        if not self.closed:
+            self.queue.put_nowait(chunk)
 
     def close(self) -> None:
         if not self.closed:
@@ -280,39 +280,41 @@ class Hub:
         if outcome.parts is not None:
             room.refreshed_at = now
         newest = outcome.entries[-1][0] if outcome.entries else room.cursor
+        parts = outcome.parts or {}
         digests = {
-            kind: {part: _digest(html) for part, html in parts.items()}
-            for kind, parts in (outcome.parts or {}).items()
+            kind: {part: _digest(html) for part, html in by_part.items()} for kind, by_part in parts.items()
         }
         room.sent.update(digests)
+        frames: dict[tuple, bytes] = {}  # each event encoded once per kind of viewer
+
+        def framed(key, event, data, cursor):
+            if key not in frames:
+                frames[key] = frame(event, data, cursor=cursor)
+            return frames[key]
+
         for stream in list(room.streams):
-            self._deliver_entries(stream, outcome.entries, outcome.truncated)
-            if stream.kind in digests:
-                self._deliver_parts(stream, outcome.parts[stream.kind], digests[stream.kind])
+            kind = stream.kind
+            if outcome.truncated and outcome.entries and stream.after < outcome.entries[0][0]:
+                stream.send("reload", {})  # too far behind to catch up by events: read the page again
+                stream.close()
+                continue
+            for entry_id, by_kind in outcome.entries:
+                if entry_id > stream.after:
+                    html, entry_kind = by_kind.get(kind, ("", ""))
+                    data = {"id": entry_id, "kind": entry_kind, "html": html}
+                    stream.put(framed(("entry", entry_id, kind), "entry", data, entry_id))
+                    stream.after = entry_id
+            if kind in digests:
+                for part, html in parts[kind].items():
+                    if stream.digests.get(part) != digests[kind][part]:
+                        stream.put(framed((part, kind), part, {"html": html}, newest))
+                stream.digests = dict(digests[kind])
         room.cursor = max(room.cursor, newest)
         if outcome.presence is not None:
             room.presence_at, room.presence_due = now, False
             for stream in room.streams:
                 html = outcome.presence.get(stream.language, "")
-                stream.send("presence", {"html": html}, cursor=stream.after)
-
-    def _deliver_entries(self, stream: Stream, entries, truncated: bool) -> None:
-        if truncated and stream.after < entries[0][0]:
-            stream.send("reload", {})  # too far behind to catch up by events: read the page again
-            stream.close()
-            return
-        for entry_id, kind_html in entries:
-            if entry_id <= stream.after:
-                continue
-            html, entry_kind = kind_html.get(stream.kind, ("", ""))
-            stream.send("entry", {"id": entry_id, "kind": entry_kind, "html": html}, cursor=entry_id)
-            stream.after = entry_id
-
-    def _deliver_parts(self, stream: Stream, parts: dict, digests: dict) -> None:
-        for part, html in parts.items():
-            if stream.digests.get(part) != digests[part]:
-                stream.send(part, {"html": html}, cursor=stream.after)
-        stream.digests = dict(digests)
+                stream.put(framed(("presence", stream.language), "presence", {"html": html}, newest))
 
     def _apply_rights(self, rights: dict) -> None:
         for stream in list(self.streams):
@@ -366,6 +368,13 @@ class Hub:
             room.refreshed_at = 0.0
         if self._wake is not None:
             self._wake.set()
+
+
+def frame(event: str, data: dict, *, cursor: int | None = None) -> bytes:
+    """One server-sent event, encoded once however many streams it goes to."""
+    lines = [f"id: {cursor}"] if cursor is not None else []
+    lines += [f"event: {event}", f"data: {json.dumps(data, separators=(',', ':'))}"]
+    return ("\n".join(lines) + "\n\n").encode()
 
 
 def _digest(html: str) -> str:
