@@ -11,16 +11,31 @@ from monitoring import selectors as monitoring_selectors
 
 @login_required
 def dashboard(request):
-    """What needs attention now: open incidents with their timers, statements waiting for me, new alerts."""
+    """What needs attention now: open incidents with their timers, statements waiting for me, new alerts.
+
+    `?part=approvals` or `?part=alerts` answers only that region, as the page's live updates
+    read it again when the feed moves (not the whole page, and none of its flash messages).
+    """
+    part = request.GET.get("part")
+    if part == "approvals":
+        return render(request, "partials/dashboard_waiting.html", {"waiting": _waiting_for(request.user)})
+    if part == "alerts":
+        return render(request, "partials/dashboard_alerts.html", {"alerts": _new_alerts(request.user)})
     incidents = list(incident_selectors.incidents_filtered(request.user)[:50])
     rows = timers.incident_rows(incidents, incident_selectors.last_public_updates(incidents), timers.now())
-    waiting = incident_selectors.statements_waiting_for(request.user).select_related("incident", "author")[
-        :20
-    ]
-    alerts = (
-        monitoring_selectors.alerts_visible_to(request.user).filter(status="new").order_by("-created_at")[:10]
+    return render(
+        request,
+        "dashboard.html",
+        {"rows": rows, "waiting": _waiting_for(request.user), "alerts": _new_alerts(request.user)},
     )
-    return render(request, "dashboard.html", {"rows": rows, "waiting": waiting, "alerts": alerts})
+
+
+def _waiting_for(user):
+    return incident_selectors.statements_waiting_for(user).select_related("incident", "author")[:20]
+
+
+def _new_alerts(user):
+    return monitoring_selectors.alerts_visible_to(user).filter(status="new").order_by("-created_at")[:10]
 
 
 def not_found(request, exception=None):

@@ -18,6 +18,10 @@ CHART_HOURS = 24
 
 @login_required
 def monitoring_page(request):
+    """Charts, mentions and alerts. `?part=alerts` answers only the alerts, as the page's live
+    updates read them again when the feed `alerts` moves (static/js/pages.js)."""
+    if request.GET.get("part") == "alerts":
+        return render(request, "monitoring/partials/alerts.html", {"alerts": _alerts(request.user)})
     now = timezone.now()
     since = now - timedelta(hours=CHART_HOURS - 1)
     sources = list(selectors.sources_visible_to(request.user).order_by("name"))
@@ -35,12 +39,16 @@ def monitoring_page(request):
         {
             "source_charts": source_charts,
             "mentions": selectors.mentions_visible_to(request.user).order_by("-posted_at")[:50],
-            "alerts": selectors.alerts_visible_to(request.user).order_by("-created_at")[:30],
+            "alerts": _alerts(request.user),
             "upload_form": CsvUploadForm(
                 sources=selectors.sources_administered_by(request.user).filter(kind=Source.Kind.MANUAL)
             ),
         },
     )
+
+
+def _alerts(user):
+    return selectors.alerts_visible_to(user).order_by("-created_at")[:30]
 
 
 def _alert_or_404(request, pk: int) -> Alert:

@@ -8,6 +8,7 @@ by someone else.
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from conftest import make_user
@@ -150,3 +151,15 @@ def test_a_statement_submitted_by_someone_else_reaches_the_approvers_page(
         page.wait_for(lambda e: e.name == "approvals" and e.data["count"] == 0, timeout=2, what="decided")
     finally:
         page.close()
+
+
+def test_the_dashboard_answers_its_waiting_region_alone(world, team):
+    """What the page reads again when the feed moves (static/js/pages.js): that region only."""
+    client = Client()
+    client.force_login(team["approver2"])
+    part = client.get("/?part=approvals").content.decode()
+    assert part.startswith('<section class="card" id="dashboard-waiting"') and "<html" not in part
+    for statement in (world["first"], world["second"], world["own"]):
+        assert f'id="waiting-{statement.pk}"' in part
+    page = client.get("/").content.decode()
+    assert 'id="dashboard-waiting"' in page and 'data-live-refresh="approvals"' in page
