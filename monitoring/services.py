@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.models import Organization, User
+from accounts.models import Membership, Organization, User
 from crisisdesk.errors import DomainError
 from incidents import services as incident_services
+from incidents.live import changes as live_changes
 from incidents.models import Incident, TimelineEntry
 from incidents.timeline_messages import say, say_count
 from monitoring import sentiment
@@ -219,7 +220,16 @@ def _check(rule: AlertRule, now: datetime) -> Alert | None:
         rule=rule, window_start=start, window_end=now, figures=figures, created_at=now
     )
     alert.mentions.set(in_window.order_by("-posted_at").values_list("pk", flat=True)[:ALERT_MENTIONS_KEPT])
+    _members_told(rule.pk)
     return alert
+
+
+def _members_told(rule_id: int) -> None:
+    """An alert of the rule's organization was raised or handled: when the transaction commits,
+    every web process reads the live feed `alerts` (monitoring.live_feed) again for its members,
+    so their dashboards and monitoring pages show it at once (not at the next check)."""
+    members = Membership.objects.filter(organization__alert_rules=rule_id, user__is_active=True)
+    live_changes.people_changed(members.values_list("user_id", flat=True))
 
 
 def _volume_figures(rule: AlertRule, now: datetime) -> dict:
@@ -274,6 +284,7 @@ def alert_escalate(*, alert: Alert, acting_user: User) -> Incident:
         timezone.now(),
     )
     alert.save(update_fields=["status", "incident", "decided_by", "decided_at"])
+    _members_told(alert.rule_id)
     incident_services.entry_write(
         incident=incident,
         kind=TimelineEntry.Kind.MENTION,
@@ -310,6 +321,7 @@ def alert_dismiss(*, alert: Alert, acting_user: User) -> Alert:
         raise DomainError(_("This alert was already handled."))
     alert.status, alert.decided_by, alert.decided_at = Alert.Status.DISMISSED, acting_user, timezone.now()
     alert.save(update_fields=["status", "decided_by", "decided_at"])
+    _members_told(alert.rule_id)
     return alert
 
 
