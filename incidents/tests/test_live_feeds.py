@@ -145,10 +145,11 @@ def test_a_statement_submitted_by_someone_else_reaches_the_approvers_page(
     try:
         page.wait_for(lambda e: e.name == "hello", what="hello")
         statement = submitted(incident, team["responder"], "We know the app is down.")
-        event = page.wait_for(lambda e: e.name == "approvals", timeout=2, what="approvals")
+        # Found by the hub's look at every feed once a second (nothing names the approvers).
+        event = page.wait_for(lambda e: e.name == "approvals", timeout=2.5, what="approvals")
         assert event.data == {"count": 1, "newest": int(statement.submitted_at.timestamp() * 1000)}
         services.statement_approve(statement=statement, acting_user=team["approver2"])
-        page.wait_for(lambda e: e.name == "approvals" and e.data["count"] == 0, timeout=2, what="decided")
+        page.wait_for(lambda e: e.name == "approvals" and e.data["count"] == 0, timeout=2.5, what="decided")
     finally:
         page.close()
 
