@@ -7,14 +7,15 @@ sessions run. Measured here against a bare view (the whole middleware stack, the
 (the htmx timeline poll, `incidents.views.timeline_since`; where that view is gone it is
 rebuilt below from the same selectors and renderer, so the row still says what it cost).
 
-How: one uvicorn process (as `make prod` serves, sync views on asgiref's thread) on a throwaway
-database (SQLite by default, PostgreSQL with DATABASE_URL), requests one at a time over one
-keep-alive connection from this process. The figure is the server process's own CPU time (all
-its threads, read from its CPU clock: clock_getcpuclockid) per request: everything the server
-pays to answer, HTTP parsing included; the client's work is not in it. On SQLite the database
-work runs inside the server process and is counted; on PostgreSQL the backend's share is not.
-Rounds alternate between the kinds of request so that drift hits them all alike; the median
-round is shown.
+How: a real server on a throwaway database (SQLite by default, PostgreSQL with DATABASE_URL),
+one process, first uvicorn (ASGI, as `make run` and the streams are served), then gunicorn
+(WSGI, 4 threads, as pages were served before); requests one at a time over one keep-alive
+connection from this process. The figure is the answering process's own CPU time (all its
+threads, read from its CPU clock: clock_getcpuclockid) per request: everything the server pays
+to answer, HTTP parsing and Django's async/sync hops included; the client's work is not in it.
+On SQLite the database work runs inside the server process and is counted; on PostgreSQL the
+backend's share is not. Rounds alternate between the kinds of request so that drift hits them
+all alike; the median round is shown.
 
     make bench            # or: .venv/bin/python -m bench.poll
 """
@@ -31,7 +32,9 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-ROUNDS, PER_ROUND, WARM_UP = 5, 60, 10
+import psutil
+
+ROUNDS, PER_ROUND, WARM_UP = 3, 50, 10
 ROOT = Path(__file__).resolve().parents[1]
 BARE = "/bench/bare/"
 TODAY = "/bench/htmx-poll/{pk}/"
@@ -53,12 +56,13 @@ def _environment() -> None:
     os.environ["DEBUG"] = "0"
 
 
-def server_application():
-    """The ASGI application uvicorn serves here (`--factory`): the project's own, plus two
-    bench-only paths — the bare view and, when the project no longer has it, the old poll."""
+def _bench_paths() -> None:
+    """Two bench-only paths beside the project's own: the bare view and, when the project no
+    longer has it, the poll room.js sent before the room was pushed."""
     import django
 
-    django.setup(set_prefix=False)  # before the imports below (crisisdesk.asgi does it too)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crisisdesk.settings")
+    django.setup(set_prefix=False)  # before the imports below
     from django.contrib.auth.decorators import login_required
     from django.http import Http404, HttpResponse
     from django.template import engines
@@ -66,7 +70,6 @@ def server_application():
     from django.views.decorators.http import require_GET
 
     from crisisdesk import urls
-    from crisisdesk.asgi import application
     from incidents import selectors, timeline_html
 
     template = engines["django"].from_string(TODAY_TEMPLATE)
@@ -96,38 +99,58 @@ def server_application():
         path(BARE.strip("/") + "/", bare),
         path("bench/htmx-poll/<int:pk>/", htmx_poll),
     ]
+
+
+def asgi_application():
+    """What uvicorn serves here (`--factory`): the project's ASGI application and the bench paths."""
+    _bench_paths()
+    from crisisdesk.asgi import application
+
     return application
 
 
-class Server:
-    """uvicorn in a process of its own, and that process's CPU clock."""
+def wsgi_application():
+    """What gunicorn serves here: the project's WSGI application and the bench paths."""
+    _bench_paths()
+    from crisisdesk.wsgi import application
 
-    def __init__(self, database_url: str) -> None:
+    return application
+
+
+SERVERS = {
+    # as the Procfile runs them, with one process (and gunicorn's 4 threads)
+    "uvicorn": ["uvicorn", "bench.poll:asgi_application", "--factory", "--host", "127.0.0.1",
+                "--port", "{port}", "--log-level", "warning", "--no-access-log"],
+    "gunicorn": ["gunicorn", "bench.poll:wsgi_application()", "--workers", "1", "--threads", "4",
+                 "--bind", "127.0.0.1:{port}", "--log-level", "warning"],
+}  # fmt: skip
+
+
+class Server:
+    """uvicorn or gunicorn in a process of its own, and the CPU clock of the process that answers."""
+
+    def __init__(self, kind: str, database_url: str) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        env = {**os.environ, "DATABASE_URL": database_url, "LIVE_EVENTS_URL": ""}
-        env.pop("LIVE_EVENTS_URL")
-        self.process = subprocess.Popen(  # noqa: S603
-            [
-                Path(sys.executable).parent / "uvicorn", "bench.poll:server_application", "--factory",
-                "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning", "--no-access-log",
-            ],
-            cwd=ROOT,
-            env=env,
-        )  # fmt: skip
-        self.clock = _cpu_clock(self.process.pid)
-        self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+            port = probe.getsockname()[1]
+        env = {**os.environ, "DATABASE_URL": database_url}
+        env.pop("LIVE_EVENTS_URL", None)
+        command = [word.format(port=port) for word in SERVERS[kind]]
+        command[0] = str(Path(sys.executable).parent / command[0])
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         deadline = time.monotonic() + 30
         while True:
             try:
                 self.get("/healthz")
-                return
+                break
             except OSError:
                 if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise SystemExit("uvicorn did not answer on /healthz") from None
+                    raise SystemExit(f"{kind} did not answer on /healthz") from None
                 self.connection.close()
                 time.sleep(0.2)
+        workers = psutil.Process(self.process.pid).children()  # gunicorn's one worker answers
+        self.clock = _cpu_clock(workers[0].pid if kind == "gunicorn" else self.process.pid)
 
     def cpu(self) -> float:
         return time.clock_gettime(self.clock)
@@ -192,15 +215,15 @@ def _requests(server: Server, incident, session: str, ids: list[int]) -> list[tu
 
     cookie = {"Cookie": f"sessionid={session}"}
     room, newest, sixth = incident.pk, ids[0], ids[5]
+    version = getattr(incident, "live_version", 0)
     rows = [
         ("bare view (all middleware, 'ok')", BARE, {}),
         ("/healthz (database, broker)", "/healthz", {}),
     ]
     live = f"/incidents/{room}/live/"
-    status, headers, _body = server.get(f"{live}?after={newest}&v={incident.live_version}", cookie)
+    unchanged, changed = f"{live}?after={newest}&v={version}", f"{live}?after={sixth}&v={version - 1}"
+    status, headers, _body = server.get(unchanged, cookie)
     if status == 200 and headers.get("ETag"):
-        unchanged = f"{live}?after={newest}&v={incident.live_version}"
-        changed = f"{live}?after={sixth}&v={incident.live_version - 1}"
         rows += [
             ("live poll, unchanged (If-None-Match)", unchanged, {**cookie, "If-None-Match": headers["ETag"]}),
             ("live poll, 5 new entries + all parts", changed, cookie),
@@ -256,33 +279,48 @@ def main() -> None:
     if connection.settings_dict["ENGINE"].endswith("sqlite3"):
         connection.settings_dict["TEST"]["NAME"] = str(Path(workdir.name) / "bench.sqlite3")
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    server = None
+    figures: dict[str, dict] = {}
     try:
         incident, session, ids = _room(entries=20)
         engine = connection.settings_dict["ENGINE"].rsplit(".", 1)[-1]
         database_url = _database_url(connection.settings_dict)
         connections.close_all()
-        server = Server(database_url)
-        rows = _requests(server, incident, session, ids)
-        figures = measure(server, rows)
+        rows = None
+        for kind in SERVERS:
+            server = Server(kind, database_url)
+            try:
+                rows = rows or _requests(server, incident, session, ids)
+                figures[kind] = measure(server, rows)
+            finally:
+                server.stop()
     finally:
-        if server:
-            server.stop()
         connection.creation.destroy_test_db(old_name, verbosity=0)
         workdir.cleanup()
+    _print(engine, rows, figures)
+
+
+def _print(engine: str, rows: list, figures: dict[str, dict]) -> None:
     print(
-        f"\nThe room's fallback poll: server CPU per request, one uvicorn process, {engine}; "
-        f"{ROUNDS} rounds of {PER_ROUND} requests each, one at a time (median round)\n"
+        f"\nThe room's fallback poll: CPU of the answering server process per request ({engine}; "
+        f"median of {ROUNDS} rounds of {PER_ROUND}, one request at a time)\n"
     )
-    print(f"{'request':<42}{'status':>7}{'bytes':>8}{'CPU ms/req':>12}{'wall ms p50':>13}  vs bare")
-    print("-" * 82)
-    bare = statistics.median(figures[next(iter(figures))]["cpu"])
-    for label in (label for label, url, _headers in rows if not url):
-        print(label)
-    for label, row in figures.items():
-        cpu = statistics.median(row["cpu"])
-        wall = statistics.median(row["wall"]) * 1000
-        print(f"{label:<42}{row['status']:>7}{row['bytes']:>8}{cpu:>12.2f}{wall:>13.2f}  ×{cpu / bare:.1f}")
+    header = f"{'request':<40}{'status':>7}{'bytes':>7}"
+    for kind in figures:
+        header += f"{kind + ' ms':>14}{'×bare':>6}"
+    print(f"{header}{'wall ms':>9}")
+    print("-" * len(header + "wall ms  "))
+    bare = {kind: statistics.median(next(iter(rows.values()))["cpu"]) for kind, rows in figures.items()}
+    first = next(iter(figures.values()))
+    for label, url, _headers in rows:
+        if not url:
+            print(label)
+            continue
+        line = f"{label:<40}{first[label]['status']:>7}{first[label]['bytes']:>7}"
+        for kind, measured in figures.items():
+            cpu = statistics.median(measured[label]["cpu"])
+            line += f"{cpu:>14.2f}{cpu / bare[kind]:>6.1f}"
+        print(f"{line}{statistics.median(first[label]['wall']) * 1000:>9.2f}")
+    print(f"(wall: {next(iter(figures))}, p50 as the client saw it, one request at a time)")
 
 
 if __name__ == "__main__":
