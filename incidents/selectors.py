@@ -118,30 +118,46 @@ def incident_permissions(user: User, incident_pk: int) -> set[str]:
         return {codename for (codename,) in cursor.fetchall()} & set(INCIDENT_CODENAMES)
 
 
-def incident_permissions_many(user_ids, incident_ids) -> dict[tuple[int, int], set[str]]:
+def incident_permissions_many(
+    user_ids, incident_ids, *, codenames=INCIDENT_CODENAMES
+) -> dict[tuple[int, int], set[str]]:
     """`incident_permissions` for every pair of these people and incidents, in two queries.
 
     The live hub re-checks the rights of everyone with a room open every few seconds; asking
     once per person would cost a query each. Same rules: object grants of the person or their
     groups, counted only while the person is active and a member of the incident's organization.
+    `codenames` narrows what is asked, and `user_ids=None` asks about whoever holds one of them:
+    the live feed `approvals` asks who may approve on the incidents with a statement waiting,
+    at a cost that does not grow with the thousands of people who have a page open.
     """
-    user_ids, incident_ids = sorted(set(user_ids)), sorted(set(incident_ids))
-    if not user_ids or not incident_ids:
+    incident_ids = sorted(set(incident_ids))
+    if user_ids is not None:
+        user_ids = sorted(set(user_ids))
+    if user_ids == [] or not incident_ids:
         return {}
     content_type = ContentType.objects.get_for_model(Incident)
-    objects = [str(pk) for pk in incident_ids]
-    direct = UserObjectPermission.objects.filter(
-        user_id__in=user_ids, content_type=content_type, object_pk__in=objects
-    ).values_list("user_id", "object_pk", "permission__codename")
-    by_group = GroupObjectPermission.objects.filter(
-        group__user__in=user_ids, content_type=content_type, object_pk__in=objects
-    ).values_list("group__user", "object_pk", "permission__codename")
+    grants = {
+        "content_type": content_type,
+        "object_pk__in": [str(pk) for pk in incident_ids],
+        "permission__codename__in": sorted(set(codenames) & set(INCIDENT_CODENAMES)),
+    }
+    direct = UserObjectPermission.objects.filter(**grants)
+    by_group = GroupObjectPermission.objects.filter(**grants)
+    if user_ids is not None:
+        direct, by_group = direct.filter(user_id__in=user_ids), by_group.filter(group__user__in=user_ids)
+    direct = direct.values_list("user_id", "object_pk", "permission__codename")
+    by_group = by_group.values_list("group__user", "object_pk", "permission__codename")
+    rows = list(direct.union(by_group))
+    if not rows:
+        return {}
     members = Membership.objects.filter(
-        user_id__in=user_ids, user__is_active=True, organization__incidents__in=incident_ids
+        user_id__in={user_id for user_id, _, _ in rows},  # only who has a grant here
+        user__is_active=True,
+        organization__incidents__in=incident_ids,
     ).values_list("user_id", "organization__incidents")
     allowed = set(members)
     granted: dict[tuple[int, int], set[str]] = {}
-    for user_id, object_pk, codename in direct.union(by_group):
+    for user_id, object_pk, codename in rows:
         key = (user_id, int(object_pk))
         if key in allowed and codename in INCIDENT_CODENAMES:
             granted.setdefault(key, set()).add(codename)

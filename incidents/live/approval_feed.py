@@ -1,22 +1,22 @@
 """The live feed `approvals`: the statements waiting for each person's decision, pushed to every page.
 
-Same rule as `incidents.selectors.statements_waiting_for` and the four-eyes check of a decision
-(`Statement.check_decision_by`): a statement waiting for approval, on an incident where the
-person has `approve_statement` (counted only while they are an active member of its
+Same rule as `incidents.selectors.statements_waiting_for` and the checks of a decision
+(`Statement.check_decision_by`): a statement waiting for approval, on an incident not closed
+where the person has `approve_statement` (counted only while they are an active member of its
 organization), that they did not write (its author, or whoever made the current revision) and
 did not decide on in its current revision.
 
 The hub asks it about everyone with a stream open, every second: a constant number of queries
-for all of them (the pending statements of their organizations, those statements' revisions
-and approvals, and the rights of these people on those incidents), never one per person.
+for all of them, and none that grows with them: the statements waiting for approval (few at any
+time; one query when there are none), their revisions and approvals, and who may approve on
+their incidents (the few people with that grant there, not the rights of everyone asked).
 """
 
 from django.db.models import Prefetch
 
-from accounts.models import Membership
 from incidents import selectors
 from incidents.live.feeds import Feed
-from incidents.models import Approval, Statement, StatementRevision
+from incidents.models import Approval, Incident, Statement, StatementRevision
 
 
 def waiting_many(user_ids) -> dict[int, list[Statement]]:
@@ -25,13 +25,9 @@ def waiting_many(user_ids) -> dict[int, list[Statement]]:
     user_ids = set(user_ids)
     if not user_ids:
         return {}
-    organizations = Membership.objects.filter(user_id__in=user_ids, user__is_active=True).values(
-        "organization_id"
-    )
     pending = list(
-        Statement.objects.filter(
-            status=Statement.Status.PENDING_APPROVAL, incident__organization_id__in=organizations
-        )
+        Statement.objects.filter(status=Statement.Status.PENDING_APPROVAL)
+        .exclude(incident__status=Incident.Status.CLOSED)  # no decision there any more: not waiting
         .only("pk", "incident", "revision", "author", "submitted_at")
         .prefetch_related(
             Prefetch("revisions", queryset=StatementRevision.objects.only("statement", "number", "author")),
@@ -41,10 +37,13 @@ def waiting_many(user_ids) -> dict[int, list[Statement]]:
     )
     if not pending:
         return {}
-    rights = selectors.incident_permissions_many(user_ids, {statement.incident_id for statement in pending})
+    # Who may approve there (a few people an incident), not the rights of everyone asked.
+    rights = selectors.incident_permissions_many(
+        None, {statement.incident_id for statement in pending}, codenames=["approve_statement"]
+    )
     approvers: dict[int, set[int]] = {}
     for (user_id, incident_id), perms in rights.items():
-        if "approve_statement" in perms:
+        if user_id in user_ids and "approve_statement" in perms:
             approvers.setdefault(incident_id, set()).add(user_id)
     waiting: dict[int, list[Statement]] = {}
     for statement in pending:

@@ -95,6 +95,18 @@ def test_an_approver_who_edited_the_text_is_not_asked_to_approve_it(world, team,
     assert statement.pk in waiting_ids([team["approver"].pk])[team["approver"].pk]  # revision 2: anew
 
 
+def test_a_statement_on_a_closed_incident_waits_for_nobody(world, org, team, roles):
+    """It can no longer be decided (check_decidable), so it is not in the feed, and pending
+    statements left on closed incidents do not pile up in what the hub reads every second."""
+    incident = open_incident(org, team, roles, title="Old outage")
+    statement = submitted(incident, team["responder"], "Back to normal.")
+    incident.status = "closed"
+    incident.save(update_fields=["status"])
+    with pytest.raises(DomainError):
+        Statement.objects.select_related("incident").get(pk=statement.pk).check_decidable()
+    assert statement.pk not in waiting_ids([team["approver"].pk])[team["approver"].pk]
+
+
 def test_the_token_moves_with_a_submission_and_a_decision(world, team):
     approver2 = team["approver2"].pk
 
