@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.models import Membership, Organization, User
+from accounts.models import Organization, User
 from crisisdesk.errors import DomainError
 from incidents import services as incident_services
 from incidents.live import changes as live_changes
@@ -226,10 +226,9 @@ def _check(rule: AlertRule, now: datetime) -> Alert | None:
 
 def _members_told(rule_id: int) -> None:
     """An alert of the rule's organization was raised or handled: when the transaction commits,
-    every web process reads the live feed `alerts` (monitoring.live_feed) again for its members,
-    so their dashboards and monitoring pages show it at once (not at the next check)."""
-    members = Membership.objects.filter(organization__alert_rules=rule_id, user__is_active=True)
-    live_changes.people_changed(members.values_list("user_id", flat=True))
+    every web process reads the live feeds (monitoring.live_feed among them) again, so dashboards
+    and monitoring pages show it at once, not at the next check. One message for everyone."""
+    live_changes.feeds_changed()
 
 
 def _volume_figures(rule: AlertRule, now: datetime) -> dict:

@@ -1,6 +1,7 @@
 """Wake-ups for the hubs of the web processes.
 
-A message says only *which* incident or person to look at again (`i:<id>`, `u:<id>`); the hub
+A message says only *which* incident or person to look at again (`i:<id>`, `u:<id>`, `f:` for
+every person's feeds, `p:<id>` for a room's presence); the hub
 reads what changed from the database, so a lost message costs a second, never an event. Within
 the process a message reaches the hub directly; with LIVE_EVENTS_URL (`redis://...`) it is also
 published on Redis for the other processes, and a Redis that is down loses nothing but speed.
@@ -15,6 +16,9 @@ from django.conf import settings
 CHANNEL = "crisisdesk:live"
 log = logging.getLogger(__name__)
 _listeners: list[Callable[[str], None]] = []
+
+
+FEEDS_MESSAGE = "f:"  # read every feed again, for everyone
 
 
 def incident_message(incident_pk: int) -> str:

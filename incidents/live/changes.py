@@ -24,3 +24,10 @@ def people_changed(user_ids) -> None:
     statement to approve): their open streams are checked again as soon as the transaction commits."""
     messages = [bus.user_message(user_id) for user_id in user_ids]
     transaction.on_commit(lambda: [bus.publish(message) for message in messages])
+
+
+def feeds_changed() -> None:
+    """Something for many people's pages (an alert for a whole organization): every web process
+    reads every feed again for everyone with a page open, when the transaction commits. One
+    message, however many people."""
+    transaction.on_commit(lambda: bus.publish(bus.FEEDS_MESSAGE))

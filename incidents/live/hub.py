@@ -32,6 +32,7 @@ from incidents.live.render import Kind
 log = logging.getLogger(__name__)
 PRESENCE_SECONDS = 2.0  # who is in the room is sent at most this often
 REFRESH_SECONDS = 30.0  # parts are rendered again this often anyway: timers count down
+FEEDS_SECONDS = 1.0  # everyone's feeds are read at most this often on news
 
 
 @dataclass(eq=False)
@@ -94,6 +95,7 @@ class Hub:
         self._messages: set[str] = set()
         self._recheck_at = 0.0
         self._checked_at = 0.0
+        self._feeds_at = 0.0
         self._feed_tokens: dict[str, dict[int, object]] = {}
         bus.listen(self._heard)
 
@@ -199,6 +201,12 @@ class Hub:
                 room.presence_due = True
         people = await self._people(now)
         every = now - self._checked_at >= settings.LIVE_CHECK_SECONDS
+        # A room changed (a statement to approve?) or someone said so: everyone's feeds, at most
+        # once a second (a fixed number of queries, whatever the number of people).
+        feeds_due = bus.FEEDS_MESSAGE in messages or any(m.startswith("i:") for m in messages)
+        all_feeds = every or (feeds_due and now - self._feeds_at >= FEEDS_SECONDS)
+        if feeds_due and not all_feeds:
+            self._loop.call_later(FEEDS_SECONDS - (now - self._feeds_at), self._note, bus.FEEDS_MESSAGE)
         recheck = now - self._recheck_at >= settings.LIVE_RECHECK_SECONDS
         plan = ticking.Plan(
             rooms={pk: self._room_plan(room, now, people.get(pk)) for pk, room in self.rooms.items()},
@@ -207,12 +215,14 @@ class Hub:
                 for s in self.streams
                 if s.incident_id is not None and (recheck or s.user_id in woken_users)
             ],
-            feed_users={s.user_id for s in self.streams} if every else woken_users,
+            feed_users={s.user_id for s in self.streams} if all_feeds else woken_users,
             feed_tokens=self._feed_tokens,
         )
         result = await sync_to_async(_in_thread(ticking.run), thread_sensitive=True)(plan)
         if every:
             self._checked_at = now
+        if all_feeds:
+            self._feeds_at = now
         if recheck:
             self._recheck_at = now
         self._apply_rights(result.rights)

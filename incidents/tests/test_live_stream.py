@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
@@ -67,7 +68,9 @@ def test_the_stream_asks_the_rooms_permission(streams, room, team, outsider, rol
 def test_under_wsgi_the_stream_is_refused_at_once(room, team):
     client = Client()
     client.force_login(team["observer"])
-    answer = client.get(f"/incidents/{room.pk}/events/")
+    # In a thread of its own, as a WSGI worker's: Playwright may run an event loop in this one.
+    with ThreadPoolExecutor(1) as wsgi_worker:
+        answer = wsgi_worker.submit(client.get, f"/incidents/{room.pk}/events/").result()
     assert answer.status_code == 503  # the page then polls
 
 
