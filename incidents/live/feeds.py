@@ -32,8 +32,8 @@ def changes(
 ) -> dict[str, dict[int, tuple[object, dict | None]]]:
     """Per feed, the people whose token moved since `known`: their new token and data.
 
-    A person seen for the first time gets their token only (data None, nothing is sent): the
-    page they just opened shows the present already.
+    A person seen for the first time is sent the data too when there is something (their page
+    may have been rendered just before a change); with nothing (no token) nothing is sent.
     """
     if not user_ids:
         return {}
@@ -43,7 +43,8 @@ def changes(
         for user_id in user_ids:
             token = tokens.get(user_id)
             if user_id not in seen:
-                moved.setdefault(feed.name, {})[user_id] = (token, None)
+                data = feed.data(user_id, token) if token else None
+                moved.setdefault(feed.name, {})[user_id] = (token, data)
             elif seen[user_id] != token:
                 moved.setdefault(feed.name, {})[user_id] = (token, feed.data(user_id, token))
     return moved

@@ -32,6 +32,7 @@ from incidents.live.render import Kind
 log = logging.getLogger(__name__)
 PRESENCE_SECONDS = 2.0  # who is in the room is sent at most this often
 REFRESH_SECONDS = 30.0  # parts are rendered again this often anyway: timers count down
+COALESCE_SECONDS = 0.05
 FEEDS_SECONDS = 1.0  # everyone's feeds are read at most this often on news
 
 
@@ -51,9 +52,15 @@ class Stream:
     queue: asyncio.Queue = field(default_factory=asyncio.Queue)
     closed: bool = False
 
-    @property
-    def kind(self) -> Kind:
-        return Kind(self.language, self.time_zone, self.perms)
+    kind: Kind = field(init=False)
+
+    def __post_init__(self):
+        self.allow(self.perms)
+
+    def allow(self, perms) -> None:
+        """What this viewer may do now, and so which kind of viewer they are."""
+        self.perms = frozenset(perms)
+        self.kind = Kind(self.language, self.time_zone, self.perms)
 
     def send(self, event: str, data: dict, *, cursor: int | None = None) -> None:
         self.put(frame(event, data, cursor=cursor))
@@ -180,6 +187,7 @@ class Hub:
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=settings.LIVE_CHECK_SECONDS)
+            await asyncio.sleep(COALESCE_SECONDS)  # writes that come together are looked at together
             self._wake.clear()
             if not self.streams:
                 self._messages.clear()
@@ -248,6 +256,7 @@ class Hub:
             shared_refresh = self._presence is not None and now - room.presence_at >= presence.REFRESH_SECONDS
             if (room.presence_due or shared_refresh) and now - room.presence_at >= PRESENCE_SECONDS:
                 due[pk] = {s.user_id: s.name for s in room.streams}
+                room.presence_due = False  # a stream that joins from now on makes it due again
         if self._presence is None or not due:
             return due
         for pk, people in due.items():
@@ -321,7 +330,7 @@ class Hub:
                 stream.digests = dict(digests[kind])
         room.cursor = max(room.cursor, newest)
         if outcome.presence is not None:
-            room.presence_at, room.presence_due = now, False
+            room.presence_at = now
             for stream in room.streams:
                 html = outcome.presence.get(stream.language, "")
                 stream.put(framed(("presence", stream.language), "presence", {"html": html}, newest))
@@ -336,7 +345,8 @@ class Hub:
                 stream.send("revoked", {})
                 stream.close()
             elif perms != stream.perms:
-                stream.perms, stream.digests = perms, {}  # the next tick sends its new parts
+                stream.allow(perms)
+                stream.digests = {}  # the next tick sends its new parts
                 self._wake.set()
 
     def _deliver_feeds(self, feeds: dict) -> None:

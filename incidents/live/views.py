@@ -40,7 +40,8 @@ async def events(request, pk: int | None = None):
         if "view_incident" not in perms:
             raise Http404
         last_event = id_or_none(request.headers.get("Last-Event-ID", ""))
-        stream.incident_id, stream.perms = pk, frozenset(perms)
+        stream.incident_id = pk
+        stream.allow(perms)
         stream.after = (
             last_event if last_event is not None else (id_or_none(request.GET.get("after", "")) or 0)
         )
@@ -73,13 +74,21 @@ async def _body(stream: Stream):
         yield f"retry: {RETRY_MS + random.randint(0, RETRY_MS)}\nevent: hello\ndata: {{}}\n\n".encode()
         while (left := ends_at - loop.time()) > 0:
             try:
-                chunk = await asyncio.wait_for(stream.queue.get(), min(settings.LIVE_HEARTBEAT_SECONDS, left))
+                async with asyncio.timeout(min(settings.LIVE_HEARTBEAT_SECONDS, left)):
+                    chunk = await stream.queue.get()
             except TimeoutError:
                 yield b": hb\n\n"
                 continue
             if chunk is None:
                 return
-            yield chunk
+            chunks = [chunk]
+            while not stream.queue.empty():  # all that a tick queued, in one write
+                chunk = stream.queue.get_nowait()
+                if chunk is None:
+                    yield b"".join(chunks)
+                    return
+                chunks.append(chunk)
+            yield b"".join(chunks)
     finally:
         hub.leave(stream)
 
