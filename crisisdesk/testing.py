@@ -199,6 +199,35 @@ def celery_broker(app, url: str) -> Iterator[None]:
         switch(*saved)
 
 
+def database_url_of_this_test() -> str:
+    """The test's own database as a DATABASE_URL, for a process of its own (committed rows only:
+    a transactional test)."""
+    from django.db import connection
+
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{database['NAME']}"
+    return "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(**database)
+
+
+def run_django(code: str, *args: str, wait: bool = True, **env: str) -> subprocess.Popen:
+    """Python `code`, with Django set up first, in a process of its own on the test's database:
+    what a Celery worker or another web process would do."""
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url_of_this_test(),
+        "DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "crisisdesk.settings",
+        **env,
+    }
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for Playwright in the test process only
+    program = f"import django\ndjango.setup()\n{code}"
+    process = subprocess.Popen([sys.executable, "-c", program, *args], env=environment)  # noqa: S603
+    if wait:
+        assert process.wait(60) == 0, f"the process failed: {code}"
+    return process
+
+
 class RedisServer:
     """A redis-server of our own on a free port, keeping nothing on disk: a broker a test may stop."""
 

@@ -20,11 +20,11 @@ import pytest
 import requests
 from django.conf import settings
 from django.core.signals import request_started
-from django.db import connection
 from django.test import Client
 
 from conftest import make_user
 from crisisdesk.asgi import application
+from crisisdesk.testing import database_url_of_this_test
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 
@@ -43,14 +43,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def database_url_of_this_test() -> str:
-    """The test's own database, for a server process (committed rows only: transactional test)."""
-    database = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{database['NAME']}"
-    return "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(**database)
 
 
 def server_env(**values: str) -> dict:

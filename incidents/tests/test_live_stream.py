@@ -4,20 +4,16 @@ Writes come from the test (the same process as the server, as a page's POST unde
 from another process (as the Celery worker's), with and without Redis in between.
 """
 
-import os
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 from django.test import Client
 
-from crisisdesk.testing import RedisServer
+from crisisdesk.testing import RedisServer, database_url_of_this_test, run_django
 from crisisdesk.tests.test_asgi_serving import (
     BIN,
-    database_url_of_this_test,
     free_port,
     server_env,
     wait_until_answering,
@@ -265,8 +261,7 @@ class TestWithRedis:
 # --- a writer in another process ------------------------------------------------------------------
 
 WRITER = """
-import sys, time, django
-django.setup()
+import sys, time
 from accounts.models import User
 from incidents import services
 from incidents.models import Incident
@@ -280,25 +275,7 @@ for body in sys.argv[4:]:
 
 def write_elsewhere(incident, user, bodies, *, pause=0.0, wait=True, **env):
     """Timeline entries written by a process of its own on the test's database."""
-    database = connection.settings_dict
-    if database["ENGINE"].endswith("sqlite3"):
-        url = f"sqlite:///{database['NAME']}"
-    else:
-        url = (
-            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT'] or 5432}/{database['NAME']}"
-        )
-    environment = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "1",
-        "DJANGO_SETTINGS_MODULE": "crisisdesk.settings",
-        **env,
-    }
-    command = [sys.executable, "-c", WRITER, str(incident.pk), str(user.pk), str(pause), *bodies]
-    process = subprocess.Popen(command, env=environment)
-    if wait:
-        assert process.wait(60) == 0
-    return process
+    return run_django(WRITER, str(incident.pk), str(user.pk), str(pause), *bodies, wait=wait, **env)
 
 
 def test_every_room_write_moves_the_change_counter(room, team, roles):

@@ -6,9 +6,6 @@ alert raised here reaching another member's `/events/` stream, and one raised by
 process arriving through Redis at once (the service wakes the members up on commit).
 """
 
-import os
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
@@ -20,7 +17,7 @@ from django.utils import timezone
 
 from accounts.services import membership_add
 from conftest import make_user
-from crisisdesk.testing import RedisServer
+from crisisdesk.testing import RedisServer, run_django
 from incidents.live import feeds
 from incidents.live import hub as live_hub
 from incidents.tests.live_support import EventStream
@@ -199,8 +196,7 @@ def test_a_new_alert_reaches_another_members_page_within_two_seconds(streams, or
 
 
 RAISER = """
-import sys, django
-django.setup()
+import sys
 from monitoring import services
 services.alerts_evaluate(organization=int(sys.argv[1]))
 """
@@ -208,26 +204,7 @@ services.alerts_evaluate(organization=int(sys.argv[1]))
 
 def raise_elsewhere(organization, **env):
     """alerts_evaluate in a process of its own (as the Celery beat's), on the test's database."""
-    database = connection.settings_dict
-    if database["ENGINE"].endswith("sqlite3"):
-        url = f"sqlite:///{database['NAME']}"
-    else:
-        url = (
-            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT'] or 5432}/{database['NAME']}"
-        )
-    environment = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "1",
-        "DJANGO_SETTINGS_MODULE": "crisisdesk.settings",
-        **env,
-    }
-    assert (
-        subprocess.run(
-            [sys.executable, "-c", RAISER, str(organization.pk)], env=environment, timeout=60
-        ).returncode
-        == 0
-    )
+    run_django(RAISER, str(organization.pk), **env)
 
 
 @pytest.mark.django_db(transaction=True)
