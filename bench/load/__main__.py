@@ -57,6 +57,7 @@ BIN = Path(sys.executable).parent
 PROCFILE = ROOT / os.environ.get("LOAD_PROCFILE", "Procfile")
 PAGES = ("room page",)
 BUSIEST = "web, its busiest process"
+TOTALS = ("this run, all of it", "not this run (other work on the machine)")
 
 
 def main() -> int:
@@ -272,7 +273,13 @@ class Sampler(threading.Thread):
     def mark(self) -> dict:
         self.look()
         with self.lock:
-            return {"pids": dict(self.cpu), "machine": _machine_seconds(), "wall": time.monotonic()}
+            ours = dict(self.cpu)
+        return {
+            "pids": ours,
+            "others": _others(ours),
+            "machine": _machine_seconds(),
+            "wall": time.monotonic(),
+        }
 
     def since(self, mark: dict) -> dict[str, float]:
         """CPU seconds by group since `mark` (a process born since then counts from zero)."""
@@ -283,7 +290,16 @@ class Sampler(threading.Thread):
             used[group] += spent
             if group.startswith("web"):  # one process holds one core at most (one GIL)
                 used[BUSIEST] = max(used[BUSIEST], spent)
-        return {**used, "machine": now["machine"] - mark["machine"], "seconds": now["wall"] - mark["wall"]}
+        others = sorted(
+            (
+                (seconds - mark["others"].get(pid, ("", 0.0))[1], name)
+                for pid, (name, seconds) in now["others"].items()
+            ),
+            reverse=True,
+        )
+        top = {name: round(seconds, 2) for seconds, name in others[:4] if seconds > 0}
+        seconds = now["wall"] - mark["wall"]
+        return {**used, "machine": now["machine"] - mark["machine"], "seconds": seconds, "others": top}
 
     def streams_by_process(self, port: int) -> list[int]:
         """Open connections to the web port, per web process (how the kernel spread them)."""
@@ -360,6 +376,16 @@ def _group(process: psutil.Process) -> str | None:
     if "celery" in words:
         return "beat (celery)" if "beat" in words else "worker (celery)"
     return None
+
+
+def _others(ours: dict) -> dict[int, tuple[str, float]]:
+    """CPU seconds so far of every process on the machine that is not this run's (nor this one)."""
+    found = {}
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        if process.pid not in ours and process.pid != os.getpid() and process.info["cpu_times"]:
+            times = process.info["cpu_times"]
+            found[process.pid] = (process.info["name"], times.user + times.system)
+    return found
 
 
 def _machine_seconds() -> float:
@@ -497,21 +523,23 @@ def _print(figures: dict) -> int:
     print(f"\nCPU in cores of {psutil.cpu_count()} (processes of this run, by pid){'ramp':>10}{'steady':>9}")
     for phase in (ramp, steady):
         cpu = phase["cpu"]
-        ours = sum(used for group, used in cpu.items() if group not in ("seconds", "machine", BUSIEST))
-        cpu["this run, all of it"], cpu["not this run (other work on the machine)"] = (
-            ours,
-            cpu["machine"] - ours,
+        ours = sum(
+            used for group, used in cpu.items() if group not in ("seconds", "machine", "others", BUSIEST)
         )
+        cpu[TOTALS[0]], cpu[TOTALS[1]] = ours, cpu["machine"] - ours
     groups = sorted(
-        {*ramp["cpu"], *steady["cpu"]}
-        - {"seconds", "machine", "this run, all of it", "not this run (other work on the machine)"},
+        {*ramp["cpu"], *steady["cpu"]} - {"seconds", "machine", "others", *TOTALS},
         key=lambda group: -steady["cpu"].get(group, 0),
     )
-    for group in [*groups, "this run, all of it", "not this run (other work on the machine)"]:
+    for group in [*groups, *TOTALS]:
         print(
             f"  {group:<54}{ramp['cpu'].get(group, 0) / ramp['cpu']['seconds']:>8.2f}"
             f"{steady['cpu'].get(group, 0) / steady['cpu']['seconds']:>9.2f}"
         )
+    for name, phase in (("ramp", ramp), ("steady", steady)):
+        seconds = phase["cpu"]["seconds"]
+        busiest = ", ".join(f"{who} {used / seconds:.2f}" for who, used in phase["cpu"]["others"].items())
+        print(f"    other work, busiest ({name}): {busiest}")
     for phase, peak in figures["pg_stat_activity peak"].items():
         print(
             f"pg_stat_activity peak ({phase}): {peak.get('all', 0)} rows, "
