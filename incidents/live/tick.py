@@ -72,7 +72,7 @@ def _room(pk: int, room: RoomPlan, version: int | None) -> RoomOutcome:
     changed = version != room.version
     if changed or room.behind < room.cursor:
         outcome.entries, outcome.truncated = _entries(pk, room.kinds, after=min(room.behind, room.cursor))
-    if changed or room.full or room.refresh:
+    if _parts_changed(room, version, outcome) or room.full or room.refresh:
         state = render.room_state(pk)
         if state is None:
             return RoomOutcome(gone=True)
@@ -82,6 +82,21 @@ def _room(pk: int, room: RoomPlan, version: int | None) -> RoomOutcome:
         holders = outcome.role_holders if outcome.role_holders is not None else room.role_holders
         outcome.presence = _presence(room.presence, holders)
     return outcome
+
+
+def _parts_changed(room: RoomPlan, version: int, outcome: RoomOutcome) -> bool:
+    """Whether anything but the timeline may have changed since the hub last looked.
+
+    Each entry moves the counter by one (entry_write); every other write under the incident
+    moves it too (incident_locked, statement_locked, incident_changed). So a counter that moved
+    by exactly the number of new entries means entries only: the parts need no new rendering,
+    which is most of what a busy room writes. A race (an entry committed between the two reads)
+    can only hide a change until the next look, which that entry's own bump brings about.
+    """
+    if room.version is None or outcome.truncated:
+        return True
+    new_entries = sum(1 for entry_id, _html in outcome.entries if entry_id > room.cursor)
+    return version - room.version > new_entries
 
 
 def _entries(pk: int, kinds: set[Kind], *, after: int):

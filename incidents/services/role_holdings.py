@@ -45,6 +45,8 @@ class IncidentRoleHoldings:
         live_changes.people_changed([user.pk])  # their open streams close at once
         held = IncidentRoleAssignment.objects.filter(user=user, incident__organization=organization)
         incidents = list(_locked(Incident.objects.filter(pk__in=held.values("incident_id"))))
+        for incident in incidents:
+            live_changes.incident_changed(incident.pk)  # their roles change, not only the timeline
         assignments = {
             incident_id: list(group)
             for incident_id, group in groupby(

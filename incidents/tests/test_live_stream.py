@@ -307,3 +307,32 @@ def test_every_room_write_moves_the_change_counter(room, team, roles):
     stale.summary = "Saved from an old copy"
     stale.save()
     assert version() == moved
+
+
+def test_a_room_whose_timeline_only_grew_is_not_rendered_again(room, team):
+    """Entries alone bring entries; any other write brings the room's parts again."""
+    from incidents.live import tick
+    from incidents.live.render import Kind
+
+    kind = Kind("en", "Europe/Amsterdam", frozenset({"view_incident"}))
+
+    def look(version, cursor):
+        plan = tick.RoomPlan(
+            version=version, cursor=cursor, kinds={kind}, behind=cursor, full=set(), refresh=False,
+            presence=None, role_holders=set(),
+        )  # fmt: skip
+        return tick.run(tick.Plan(rooms={room.pk: plan}, rights=[], feed_users=set(), feed_tokens={})).rooms[
+            room.pk
+        ]
+
+    first = look(None, 0)
+    assert first.parts is not None
+    cursor = first.entries[-1][0]
+    services.timeline_add(incident=room, acting_user=team["monitor"], body="Only an entry")
+    entries_only = look(first.version, cursor)
+    assert [entry_id for entry_id, _html in entries_only.entries] == [
+        cursor + 1
+    ] and entries_only.parts is None
+    services.task_create(incident=room, acting_user=team["lead"], title="Call IT")
+    with_a_task = look(entries_only.version, cursor + 1)
+    assert "Call IT" in with_a_task.parts[kind]["tasks"]
