@@ -162,8 +162,10 @@ class Viewers:
             headers = {**cookie, "Accept": "text/event-stream", "Cache-Control": "no-cache"}
             if last_id is not None:
                 headers["Last-Event-ID"] = last_id.decode()
+            answered = False
             try:
                 async with session.get(url, headers=headers, timeout=timeout) as answer:
+                    answered = True
                     kind = answer.headers.get("Content-Type", "")
                     if answer.status != 200 or not kind.startswith("text/event-stream"):
                         self.phase.errors[f"stream refused: {answer.status} {kind}"] += 1
@@ -179,7 +181,12 @@ class Viewers:
             except asyncio.CancelledError:
                 raise
             except (aiohttp.ClientError, TimeoutError) as error:
-                self.phase.errors[f"stream: {error.__class__.__name__}: {error}"[:160]] += 1
+                when = "stream, once open" if answered else "stream, opening"
+                if isinstance(error, TimeoutError):  # aiohttp's socket timeouts are TimeoutErrors too
+                    what = f"no byte from the server for {READ_TIMEOUT} s"
+                else:
+                    what = f"{error.__class__.__name__}: {error}"[:120]
+                self.phase.errors[f"{when}: {what}"] += 1
             await asyncio.sleep(retry * random.uniform(0.5, 1.5))
 
     async def _room_page(self, session: aiohttp.ClientSession, cookie: dict) -> tuple[int, int | None]:
