@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connections
 
 from accounts import services
 from accounts.models import Organization, User
@@ -152,7 +153,14 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """
     database = django_settings.DATABASES["default"]
     if "pool" in database.get("OPTIONS", {}):
-        database["OPTIONS"]["pool"] = {**database["OPTIONS"]["pool"], "max_size": 40}
+        # No pool in the test process: a pool made before the test database exists keeps handing
+        # out connections to the database named then (Django closes it when it clones or destroys
+        # a test database, not when it creates one), so the tests and their migrations ran on the
+        # real database while worker processes read the empty test one. Without it each thread
+        # connects for itself; the servers the tests start as processes use the pool.
+        connections["default"].close_pool()
+        del database["OPTIONS"]["pool"]
+        connections["default"].settings_dict.get("OPTIONS", {}).pop("pool", None)
     if database["ENGINE"] == "django.db.backends.sqlite3":
         django_settings.VAR_DIR.mkdir(exist_ok=True)
         name = django_settings.VAR_DIR / f"test-{os.getpid()}.sqlite3"
