@@ -111,6 +111,7 @@ def main() -> int:
     peaks = {"ramp": ramp_peak, "steady": dict(sampler.peak_connections)}
     figures = _figures(writers_report, viewer_reports, ramp_cpu, steady_cpu, peaks)
     figures["ramp"]["connections by web process"] = streams_by_process
+    figures["organization_members"] = fixture["organization_members"]
     name = f"summary-{VIEWERS}-{EVENTS}.json"
     (OUT / name).write_text(json.dumps(figures, indent=1))
     return _print(figures)
@@ -480,6 +481,8 @@ def _print(figures: dict) -> int:
     ramp, steady = figures["ramp"], figures["steady"]
     mode = f"redis ({LIVE_EVENTS_URL})" if EVENTS == "redis" else "embedded (no LIVE_EVENTS_URL)"
     print(f"\nmake load: {VIEWERS} viewers in one room, {MEMBERS} members, 1 feeder, {SECONDS} s; {mode}")
+    members = figures["organization_members"]
+    print(f"(the organization has {members} members; the room's pickers of people list them)")
     page = ramp["room page"]
     ramp_errors = sum(ramp["errors"].values())
     print(

@@ -33,6 +33,7 @@ class LoadFixture:
     member_tokens: list[str]
     member_sessions: list[str]
     first_cursor: int  # the room's newest entry when the run starts
+    organization_members: int  # every load viewer ever prepared stays a member
     source: int
     source_token: str
 
@@ -54,6 +55,7 @@ def prepare(*, viewers: int, members: int) -> LoadFixture:
         member_tokens=[Token.objects.get_or_create(user=user)[0].key for user in member_users],
         member_sessions=[_session(user) for user in member_users],
         first_cursor=room.timeline.order_by("-pk").values_list("pk", flat=True).first() or 0,
+        organization_members=organization.memberships.count(),
         source=source.pk,
         source_token=source.ingest_token,
     )
