@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -85,17 +86,21 @@ def room_context(request, incident: Incident, perms: set[str] | None = None, **b
     The live parts come from the same state and templates the live hub pushes (incidents.live).
     """
     permissions = perms if perms is not None else selectors.incident_permissions(request.user, incident.pk)
-    state = live_parts.room_state(incident.pk)
     entries_html, entry_ids = timeline_html.newest_entries_html(
         incident.pk, perms=permissions, limit=ROOM_TIMELINE_LIMIT + 1
     )
-    edit_forms = bound_forms.get("edit_forms", {})
-    context = live_parts.part_context(state, permissions, viewer_id=request.user.pk)
-    for statement in state.statements:
-        statement.edit_form = edit_forms.get(statement.pk) or statement.edit_form
+    parts = live_parts.page_parts_html(
+        incident,
+        permissions,
+        viewer_id=request.user.pk,
+        csrf_token=get_token(request),
+        edit_forms=bound_forms.get("edit_forms"),
+    )
     people = selectors.people_of(incident)
     return {
-        **context,
+        "incident": incident,
+        "perms": permissions,
+        "parts": parts,
         "incident_id": incident.pk,
         "entries_html": entries_html[:ROOM_TIMELINE_LIMIT],
         "more_entries": len(entry_ids) > ROOM_TIMELINE_LIMIT,

@@ -8,11 +8,15 @@ rights. Approve and Request changes carry `data-hide-for` (the people who may no
 the writers and who decided already), and room.js removes them for those people.
 """
 
+import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -30,6 +34,8 @@ TRANSITION_LABELS = {
     "closed": translation.gettext_lazy("Close"),
 }
 MENTIONS_SHOWN = 20
+PAGE_PARTS_SECONDS = 30  # the page's cached parts live this long, as the hub's refresh: timers count down
+CSRF_MARK = secrets.token_hex(16)  # in a cached part where each reader's own CSRF token goes
 ENTRY_LIMIT = 500  # a stream further behind than this reloads the page instead
 
 
@@ -116,6 +122,52 @@ def parts_html(state: RoomState, kind: Kind) -> dict[str, str]:
     with translation.override(kind.language), timezone.override(kind.time_zone):
         context = part_context(state, kind.perms)  # no csrf_token: the parts' forms show none
         return {part: render_to_string(TEMPLATES[part], context) for part in PARTS}
+
+
+def page_parts_html(
+    incident: Incident, perms: set[str], *, viewer_id: int, csrf_token: str, edit_forms=None
+) -> dict[str, str]:
+    """Every live part for the room page: the pushed parts, with the reader's CSRF token in its forms.
+
+    Rendered once per kind of viewer, change counter and PAGE_PARTS_SECONDS in this process, so a
+    crowd opening the room costs one rendering, not one each. Approve is left out server-side
+    for the people who may not decide (room.js removes it too): they, and a page showing typed
+    input (`edit_forms`), get parts of their own.
+    """
+    if edit_forms:
+        html, _hidden_for = _page_parts(incident.pk, perms, viewer_id=viewer_id, edit_forms=edit_forms)
+        return _with_token(html, csrf_token)
+    kind = Kind(translation.get_language(), timezone.get_current_timezone_name(), frozenset(perms))
+    bucket = int(time.time() // PAGE_PARTS_SECONDS)
+    key = f"room-parts:{incident.pk}:{incident.live_version}:{bucket}:{hash(kind)}"
+    cache = caches["timeline"]
+    cached = cache.get(key)
+    if cached is not None and cached[0] == kind:
+        _kind, hidden_for, html = cached
+    else:
+        html, hidden_for = _page_parts(incident.pk, perms, viewer_id=None)
+        cache.set(key, (kind, hidden_for, html), PAGE_PARTS_SECONDS * 2)
+    if viewer_id in hidden_for:
+        html, _hidden_for = _page_parts(incident.pk, perms, viewer_id=viewer_id)
+    return _with_token(html, csrf_token)
+
+
+def _page_parts(incident_pk: int, perms, *, viewer_id, edit_forms=None) -> tuple[dict[str, str], set[int]]:
+    """The parts rendered for the page, and who may not decide on one of its statements."""
+    state = room_state(incident_pk)
+    if state is None:
+        return {}, set()
+    context = {**part_context(state, perms, viewer_id=viewer_id), "csrf_token": CSRF_MARK}
+    hidden_for = set()
+    for statement in state.statements:
+        statement.edit_form = (edit_forms or {}).get(statement.pk) or statement.edit_form
+        hidden_for.update(statement.hide_decision_for)
+    return {part: render_to_string(TEMPLATES[part], context) for part in PARTS}, hidden_for
+
+
+def _with_token(html: dict[str, str], csrf_token: str) -> dict[str, SafeString]:
+    # The mark is hex and the token alphanumeric: nothing to escape either way.
+    return {part: mark_safe(text.replace(CSRF_MARK, csrf_token)) for part, text in html.items()}  # noqa: S308
 
 
 def entries_html(incident_pk: int, kind: Kind, ids: list[int]) -> list[str]:
