@@ -147,6 +147,10 @@ else:
         "max_size": env.int("DB_POOL_MAX", default=10),
         "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),  # seconds a request waits for one
     }
+# Requests (not event streams) one ASGI process serves at a time (crisisdesk/asgi.py): one
+# database connection each, one left for the live hub and the streams' shared thread.
+_pool_max = DATABASES["default"].get("OPTIONS", {}).get("pool", {}).get("max_size")
+ASGI_REQUESTS_AT_ONCE = env.int("ASGI_REQUESTS_AT_ONCE", default=max(1, _pool_max - 1) if _pool_max else 8)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and authentication -----------------------------------------------------------

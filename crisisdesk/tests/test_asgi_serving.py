@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 import requests
 from django.conf import settings
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 from django.test import Client
 
 from conftest import make_user
-from crisisdesk.asgi import application
+from crisisdesk.asgi import StreamingASGIHandler, application
 from crisisdesk.testing import database_url_of_this_test
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
@@ -156,7 +156,7 @@ def test_make_prod_serves_under_uvicorn_workers_on_bind(org):
 # --- the handler: streams share asgiref's one thread, other requests keep a thread each ---------
 
 
-async def call(path: str) -> int:
+async def call(path: str, handler=application) -> int:
     """One GET through crisisdesk.asgi.application, as an ASGI server makes it; its status."""
     scope = {
         "type": "http",
@@ -182,7 +182,7 @@ async def call(path: str) -> int:
     async def send(message):
         sent.append(message)
 
-    await application(scope, receive, send)
+    await handler(scope, receive, send)
     return next(message["status"] for message in sent if message["type"] == "http.response.start")
 
 
@@ -211,3 +211,37 @@ def test_streams_run_on_one_shared_thread_and_pages_on_a_thread_each(db):
     )
     assert stream_a == stream_b  # asgiref's shared thread
     assert len({stream_a, page, missing}) == 3  # pages: a thread each, not the streams' one
+
+
+def test_at_most_asgi_requests_at_once_are_served_together_and_streams_do_not_count(db, settings):
+    settings.ASGI_REQUESTS_AT_ONCE = 2
+    handler = StreamingASGIHandler()
+    in_flight, most = [0], [0]
+    lock = threading.Lock()
+
+    def started(sender, scope, **kwargs):
+        if scope["path"].endswith("/events/"):
+            return
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        time.sleep(0.2)  # a slow page: without the bound, all eight would be in here at once
+
+    def finished(sender, **kwargs):
+        with lock:
+            in_flight[0] -= 1
+
+    async def at_once():
+        paths = ["/accounts/login/"] * 8 + ["/a/events/"] * 3
+        return await asyncio.gather(*(call(path, handler) for path in paths))
+
+    request_started.connect(started)
+    request_finished.connect(finished)
+    try:
+        with ThreadPoolExecutor(max_workers=1) as loop_thread:
+            statuses = loop_thread.submit(asyncio.run, at_once()).result(timeout=30)
+    finally:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
+    assert statuses == [200] * 8 + [404] * 3
+    assert most[0] == 2
