@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from crisisdesk.pages import MomentField
 from incidents.models import ActionItem, Incident, PostMortem
+from incidents.people_picker import people_field
 from playbooks.models import Language, StatementTemplate
 
 
@@ -68,18 +69,20 @@ class TaskForm(forms.Form):
     )
     due_at = MomentField(label=_("Due"), required=False, widget=LocalDateTimeInput())
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, people, incident=None, **kwargs):
+        """Given the `incident`, a large organization's `people` are found with a search box."""
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = people
+        people_field(self.fields["assignee"], people=people, incident=incident)
 
 
 class RoleForm(forms.Form):
     user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
     role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.all(), to_field_name="slug")
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, people, incident=None, **kwargs):
+        """Given the `incident`, a large organization's `people` are found with a search box."""
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = people
+        people_field(self.fields["user"], people=people, incident=incident)
 
 
 class StatementDraftForm(forms.Form):
@@ -169,8 +172,7 @@ class ActionItemForm(forms.ModelForm):
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, prefix="item", **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(
-            memberships__organization_id=incident.organization_id
-        ).order_by("full_name")
+        members = User.objects.filter(memberships__organization_id=incident.organization_id)
+        people_field(self.fields["owner"], people=members.order_by("full_name"), incident=incident)
         self.fields["playbook"].queryset = incident.organization.playbooks.all()
         self.fields["playbook"].initial = incident.playbook_id

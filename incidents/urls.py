@@ -1,7 +1,7 @@
 from django.urls import path
 
 import crisisdesk.converters  # noqa: F401 - registers the <id:...> converter
-from incidents import postmortem_views, views
+from incidents import people_views, postmortem_views, views
 from incidents.live import views as live_views
 
 app_name = "incidents"
@@ -33,6 +33,7 @@ urlpatterns = [
     path("<id:pk>/tasks/", views.task_add, name="task-add"),
     path("<id:pk>/tasks/<id:task_pk>/complete/", views.task_complete, name="task-complete"),
     path("<id:pk>/roles/", views.role_assign, name="role-assign"),
+    path("<id:pk>/people/", people_views.people_search, name="people"),
     path("<id:pk>/roles/<id:assignment_pk>/remove/", views.role_remove, name="role-remove"),
     path("<id:pk>/statements/", views.statement_draft, name="statement-draft"),
     path(
