@@ -29,14 +29,21 @@ class StreamingASGIHandler(ASGIHandler):
 
     def __init__(self):
         super().__init__()
-        self.requests_at_once = asyncio.Semaphore(settings.ASGI_REQUESTS_AT_ONCE)
+        self._loop, self._requests_at_once = None, None
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and scope["path"].endswith(STREAM_SUFFIX):
             await self.handle(scope, receive, send)
         else:
-            async with self.requests_at_once:
+            async with self._bound():
                 await super().__call__(scope, receive, send)
+
+    def _bound(self) -> asyncio.Semaphore:
+        """The bound of this event loop (a server has one; tests start several)."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop, self._requests_at_once = loop, asyncio.Semaphore(settings.ASGI_REQUESTS_AT_ONCE)
+        return self._requests_at_once
 
 
 django.setup(set_prefix=False)  # as django.core.asgi.get_asgi_application() does

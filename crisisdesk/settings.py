@@ -188,6 +188,8 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 20_000},
     },
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "crisisdesk.cache.SharedRedisCache"  # one pool per process
 
 # guardian: no anonymous user; object permissions only for signed-in people.
 ANONYMOUS_USER_NAME = None

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import redis
 import requests
 from django.conf import settings
 from django.core.signals import request_finished, request_started
@@ -24,7 +25,7 @@ from django.test import Client
 
 from conftest import make_user
 from crisisdesk.asgi import StreamingASGIHandler, application
-from crisisdesk.testing import database_url_of_this_test
+from crisisdesk.testing import RedisServer, database_url_of_this_test
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 
@@ -156,7 +157,7 @@ def test_make_prod_serves_under_uvicorn_workers_on_bind(org):
 # --- the handler: streams share asgiref's one thread, other requests keep a thread each ---------
 
 
-async def call(path: str, handler=application) -> int:
+async def call(path: str, handler=application, headers=()) -> int:
     """One GET through crisisdesk.asgi.application, as an ASGI server makes it; its status."""
     scope = {
         "type": "http",
@@ -168,7 +169,7 @@ async def call(path: str, handler=application) -> int:
         "raw_path": path.encode(),
         "root_path": "",
         "query_string": b"",
-        "headers": [(b"host", b"127.0.0.1")],
+        "headers": [(b"host", b"127.0.0.1"), *headers],
         "client": ("127.0.0.1", 40000),
         "server": ("127.0.0.1", 80),
     }
@@ -245,3 +246,31 @@ def test_at_most_asgi_requests_at_once_are_served_together_and_streams_do_not_co
         request_finished.disconnect(finished)
     assert statuses == [200] * 8 + [404] * 3
     assert most[0] == 2
+
+
+def test_requests_share_one_redis_pool_per_process(db, settings):
+    """Under ASGI each request is a new context, and Django's RedisCache made a client per
+    context: a connection per request, never closed (crisisdesk/cache.py)."""
+    redis_server = RedisServer().start()
+    try:
+        settings.CACHES = {
+            **settings.CACHES,
+            "default": {"BACKEND": "crisisdesk.cache.SharedRedisCache", "LOCATION": redis_server.url},
+        }
+        settings.ASGI_REQUESTS_AT_ONCE = 4
+        handler = StreamingASGIHandler()
+        client = Client()
+        client.force_login(make_user("ria"))
+        cookie = [(b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())]
+
+        async def crowd():
+            return await asyncio.gather(*(call("/", handler, cookie) for _ in range(20)))
+
+        for _round in range(2):
+            with ThreadPoolExecutor(max_workers=1) as loop_thread:
+                statuses = loop_thread.submit(asyncio.run, crowd()).result(timeout=30)
+            assert statuses == [200] * 20  # the dashboard: each request read its session from Redis
+        info = redis.Redis.from_url(redis_server.url).info("clients")
+        assert info["connected_clients"] <= 4 + 2  # the pool's, this test's login and this INFO
+    finally:
+        redis_server.stop()

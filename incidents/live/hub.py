@@ -350,15 +350,19 @@ class Hub:
                 self._wake.set()
 
     def _deliver_feeds(self, feeds: dict) -> None:
+        streams_of: dict[int, list[Stream]] | None = None  # made once, when someone is told anything
         for name, changed in feeds.items():
             tokens = self._feed_tokens.setdefault(name, {})
             for user_id, (token, data) in changed.items():
                 tokens[user_id] = token
                 if data is None:
                     continue
-                for stream in self.streams:
-                    if stream.user_id == user_id:
-                        stream.send(name, data)
+                if streams_of is None:
+                    streams_of = {}
+                    for stream in self.streams:
+                        streams_of.setdefault(stream.user_id, []).append(stream)
+                for stream in streams_of.get(user_id, ()):
+                    stream.send(name, data)
 
     # --- Redis --------------------------------------------------------------------------------
 

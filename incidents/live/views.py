@@ -6,7 +6,6 @@ import random
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import caches
 from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
@@ -48,21 +47,10 @@ async def events(request, pk: int | None = None):
         # After a reconnect the page may have missed any part: send them all again.
         stream.seen_version = id_or_none(request.GET.get("v", "")) if last_event is None else None
     await hub.join(stream)
-    _release_caches()
     response = StreamingHttpResponse(_body(stream), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache, no-store"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response
-
-
-def _release_caches() -> None:
-    """Give back this request's Redis connections now, not when the stream ends: Django's RedisCache
-    keeps a pool per request context under ASGI and never closes it (shared/STACK.md: 100 streams
-    held 151 connections). Sessions read through it (cached_db); the stream needs it no more."""
-    for cache in caches.all(initialized_only=True):
-        client = cache.__dict__.get("_cache")  # RedisCache's client, when this request made one
-        for pool in getattr(client, "_pools", {}).values():
-            pool.disconnect()
 
 
 async def _body(stream: Stream):
