@@ -106,8 +106,10 @@ def room_context(request, incident: Incident, perms: set[str] | None = None, **b
         "more_entries": len(entry_ids) > ROOM_TIMELINE_LIMIT,
         "last_entry_id": entry_ids[0] if entry_ids else 0,
         "entry_form": bound_forms.get("entry_form") or TimelineEntryForm(prefix="entry"),
-        "task_form": bound_forms.get("task_form") or TaskForm(people=people, prefix="task"),
-        "role_form": bound_forms.get("role_form") or RoleForm(people=people, prefix="role"),
+        "task_form": bound_forms.get("task_form")
+        or TaskForm(people=people, incident=incident, prefix="task"),
+        "role_form": bound_forms.get("role_form")
+        or RoleForm(people=people, incident=incident, prefix="role"),
         "draft_form": bound_forms.get("draft_form")
         or StatementDraftForm(
             templates=selectors.templates_for(incident),
@@ -204,7 +206,7 @@ def timeline_add(request, pk: int):
 def task_add(request, pk: int):
     incident = incident_or_404(request, pk)
     services.require(request.user, "manage_tasks", incident)
-    form = TaskForm(request.POST, people=selectors.people_of(incident), prefix="task")
+    form = TaskForm(request.POST, people=selectors.people_of(incident), incident=incident, prefix="task")
     if form.is_valid():
         try:
             services.task_create(incident=incident, acting_user=request.user, **form.cleaned_data)
@@ -237,7 +239,7 @@ def task_complete(request, pk: int, task_pk: int):
 def role_assign(request, pk: int):
     incident = incident_or_404(request, pk)
     services.require(request.user, "assign_roles", incident)
-    form = RoleForm(request.POST, people=selectors.people_of(incident), prefix="role")
+    form = RoleForm(request.POST, people=selectors.people_of(incident), incident=incident, prefix="role")
     if form.is_valid():
         try:
             services.role_assign(incident=incident, acting_user=request.user, **form.cleaned_data)

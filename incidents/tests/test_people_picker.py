@@ -1,6 +1,8 @@
 """The person pickers: a plain select for a small organization, a search box beyond
 PEOPLE_PICKER_LIMIT people, and the search it asks (incidents:people)."""
 
+import re
+
 import pytest
 from django.contrib.auth.hashers import make_password
 
@@ -277,3 +279,64 @@ class TestTheSearch:
 
 def options_count(html: str) -> int:
     return html.count("<option")
+
+
+def picker_options(html: str, name: str) -> int:
+    """How many options the page's select named `name` holds."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, flags=re.S)
+    return select.group(1).count("<option")
+
+
+class TestTheRoom:
+    def test_a_room_of_60_people_lists_none_of_them(self, client, incident, org, team):
+        members_in_all(org, 60)
+        client.force_login(team["lead"])
+        response = client.get(f"/incidents/{incident.pk}/")
+        html = response.content.decode()
+        assert f'hx-get="/incidents/{incident.pk}/people/?name=role-user"' in html
+        assert f'hx-get="/incidents/{incident.pk}/people/?name=task-assignee"' in html
+        assert picker_options(html, "role-user") == 1  # "---------"
+        assert picker_options(html, "task-assignee") == 1  # "Nobody yet"
+        assert "Person 001" not in html
+
+    def test_a_room_of_50_people_keeps_the_plain_selects(self, client, incident, org, team):
+        members_in_all(org, PEOPLE_PICKER_LIMIT)
+        client.force_login(team["lead"])
+        response = client.get(f"/incidents/{incident.pk}/")
+        html = response.content.decode()
+        assert picker_options(html, "role-user") == PEOPLE_PICKER_LIMIT + 1
+        assert picker_options(html, "task-assignee") == PEOPLE_PICKER_LIMIT + 1
+        assert 'type="search"' not in html
+
+    def test_a_refused_role_form_keeps_the_chosen_person_in_the_search_box(self, client, incident, org, team):
+        members_in_all(org, 60)
+        chosen = User.objects.get(username="person012")
+        client.force_login(team["lead"])
+        response = client.post(f"/incidents/{incident.pk}/roles/", {"role-user": chosen.pk, "role-role": "x"})
+        assert response.status_code == 400
+        html = str(response.context["role_form"]["user"])
+        assert f'<option value="{chosen.pk}" selected>Person 012 (person012)</option>' in html
+        assert html.count("<option") == 2
+
+    def test_the_rooms_query_count_does_not_grow_with_the_organization(
+        self, client, incident, org, team, django_assert_max_num_queries
+    ):
+        client.force_login(team["lead"])
+        client.get(f"/incidents/{incident.pk}/")
+        with django_assert_max_num_queries(40) as few:
+            client.get(f"/incidents/{incident.pk}/")
+        baseline = len(few.captured_queries)
+        add_members(org, 300)
+        with django_assert_max_num_queries(baseline):
+            client.get(f"/incidents/{incident.pk}/")
+
+    def test_someone_who_may_not_use_the_pickers_pays_no_query_for_them(
+        self, client, incident, org, team, django_assert_max_num_queries
+    ):
+        people = 'FROM "accounts_user" INNER JOIN "accounts_membership"'
+        for who, reads in (("lead", 2), ("observer", 0)):
+            client.force_login(team[who])
+            client.get(f"/incidents/{incident.pk}/")
+            with django_assert_max_num_queries(40) as few:
+                client.get(f"/incidents/{incident.pk}/")
+            assert len([query for query in few.captured_queries if people in query["sql"]]) == reads, who
