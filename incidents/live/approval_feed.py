@@ -67,4 +67,4 @@ def _data(user_id: int, token) -> dict:
     return {"count": len(token or ()), "newest": max((submitted for *_, submitted in token or ()), default=0)}
 
 
-feed = Feed("approvals", _tokens, _data)
+feed = Feed("approvals", _tokens, _data, on_room_change=True)

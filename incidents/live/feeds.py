@@ -3,6 +3,11 @@
 A feed gives each person a token in one query for everyone with a stream open; when a person's
 token moves, their streams get `event: <name>` with the feed's data for them. Incidents gives
 the bell; monitoring adds its own in its AppConfig.ready() (it sits above incidents).
+
+The hub asks every feed about everyone every LIVE_CHECK_SECONDS and on `f:`, every feed about
+the people a `u:` message names, and, at most once a second while rooms change, the feeds a
+room's change can move (`on_room_change`: the statements waiting for my approval). The writes
+that move the others name their people (a notification) or say `f:` (an alert).
 """
 
 from collections.abc import Callable
@@ -18,6 +23,7 @@ class Feed:
     name: str
     tokens: Callable[[set[int]], dict[int, object]]  # person -> token, for everyone asked
     data: Callable[[int, object], dict]  # what their streams are sent when it moves
+    on_room_change: bool = False  # a write under any incident may move it
 
 
 _feeds: dict[str, Feed] = {}
@@ -27,8 +33,12 @@ def register(feed: Feed) -> None:
     _feeds[feed.name] = feed
 
 
+def room_change_feeds() -> frozenset[str]:
+    return frozenset(name for name, feed in _feeds.items() if feed.on_room_change)
+
+
 def changes(
-    user_ids: set[int], known: dict[str, dict[int, object]]
+    user_ids: set[int], known: dict[str, dict[int, object]], names: frozenset[str] | None = None
 ) -> dict[str, dict[int, tuple[object, dict | None]]]:
     """Per feed, the people whose token moved since `known`: their new token and data.
 
@@ -39,6 +49,8 @@ def changes(
         return {}
     moved: dict[str, dict[int, tuple[object, dict]]] = {}
     for feed in _feeds.values():
+        if names is not None and feed.name not in names:
+            continue
         tokens, seen = feed.tokens(user_ids), known.get(feed.name, {})
         for user_id in user_ids:
             token = tokens.get(user_id)

@@ -34,6 +34,7 @@ PRESENCE_SECONDS = 2.0  # who is in the room is sent at most this often
 REFRESH_SECONDS = 30.0  # parts are rendered again this often anyway: timers count down
 COALESCE_SECONDS = 0.05
 FEEDS_SECONDS = 1.0  # everyone's feeds are read at most this often on news
+ROOM_FEEDS_MESSAGE = "r:"  # (within the hub) the feeds a room's change moves are due
 
 
 @dataclass(eq=False)
@@ -209,12 +210,14 @@ class Hub:
                 room.presence_due = True
         people = await self._people(now)
         every = now - self._checked_at >= settings.LIVE_CHECK_SECONDS
-        # A room changed (a statement to approve?) or someone said so: everyone's feeds, at most
-        # once a second (a fixed number of queries, whatever the number of people).
-        feeds_due = bus.FEEDS_MESSAGE in messages or any(m.startswith("i:") for m in messages)
-        all_feeds = every or (feeds_due and now - self._feeds_at >= FEEDS_SECONDS)
-        if feeds_due and not all_feeds:
-            self._loop.call_later(FEEDS_SECONDS - (now - self._feeds_at), self._note, bus.FEEDS_MESSAGE)
+        # Everyone's feeds (a fixed number of queries, whatever the number of people): all of them
+        # at each check and when told so; those a room's change moves (a statement to approve?)
+        # when rooms change, at most once a second.
+        all_feeds = every or bus.FEEDS_MESSAGE in messages
+        room_feeds_due = ROOM_FEEDS_MESSAGE in messages or any(m.startswith("i:") for m in messages)
+        room_feeds = all_feeds or (room_feeds_due and now - self._feeds_at >= FEEDS_SECONDS)
+        if room_feeds_due and not room_feeds:
+            self._loop.call_later(FEEDS_SECONDS - (now - self._feeds_at), self._note, ROOM_FEEDS_MESSAGE)
         recheck = now - self._recheck_at >= settings.LIVE_RECHECK_SECONDS
         plan = ticking.Plan(
             rooms={pk: self._room_plan(room, now, people.get(pk)) for pk, room in self.rooms.items()},
@@ -223,13 +226,13 @@ class Hub:
                 for s in self.streams
                 if s.incident_id is not None and (recheck or s.user_id in woken_users)
             ],
-            feed_users={s.user_id for s in self.streams} if all_feeds else woken_users,
+            feed_asks=self._feed_asks(all_feeds, room_feeds, woken_users),
             feed_tokens=self._feed_tokens,
         )
         result = await sync_to_async(_in_thread(ticking.run), thread_sensitive=True)(plan)
         if every:
             self._checked_at = now
-        if all_feeds:
+        if room_feeds:
             self._feeds_at = now
         if recheck:
             self._recheck_at = now
@@ -240,6 +243,17 @@ class Hub:
                 self._deliver(room, outcome, now)
         self._deliver_feeds(result.feeds)
         self._wake_for_presence(now)
+
+    def _feed_asks(self, all_feeds: bool, room_feeds: bool, woken_users: set[int]):
+        from incidents.live import feeds
+
+        everyone = {s.user_id for s in self.streams}
+        if all_feeds:
+            return [(everyone, None)]
+        asks = [(woken_users, None)] if woken_users else []
+        if room_feeds:
+            asks.append((everyone, feeds.room_change_feeds()))
+        return asks
 
     def _wake_for_presence(self, now: float) -> None:
         """Presence held back by its throttle is sent when the throttle allows, not at the next check."""
@@ -319,7 +333,10 @@ class Hub:
                 continue
             for entry_id, by_kind in outcome.entries:
                 if entry_id > stream.after:
-                    html, entry_kind = by_kind.get(kind, ("", ""))
+                    if kind not in by_kind:  # it joined during the tick: the next one renders for it
+                        self._wake.set()
+                        break
+                    html, entry_kind = by_kind[kind]
                     data = {"id": entry_id, "kind": entry_kind, "html": html}
                     stream.put(framed(("entry", entry_id, kind), "entry", data, entry_id))
                     stream.after = entry_id
@@ -328,6 +345,8 @@ class Hub:
                     if stream.digests.get(part) != digests[kind][part]:
                         stream.put(framed((part, kind), part, {"html": html}, newest))
                 stream.digests = dict(digests[kind])
+            elif not stream.digests:
+                self._wake.set()  # it has no parts yet: the next tick renders them for its kind
         room.cursor = max(room.cursor, newest)
         if outcome.presence is not None:
             room.presence_at = now

@@ -30,7 +30,7 @@ class RoomPlan:
 class Plan:
     rooms: dict[int, RoomPlan]
     rights: list[tuple[int, int]]
-    feed_users: set[int]
+    feed_asks: list[tuple[set[int], frozenset[str] | None]]  # (people, which feeds: None for all)
     feed_tokens: dict[str, dict[int, object]]
 
 
@@ -61,8 +61,16 @@ def run(plan: Plan) -> Outcome:
     return Outcome(
         rooms=rooms,
         rights={pair: rights.get(pair, set()) for pair in plan.rights},
-        feeds=feeds.changes(plan.feed_users, plan.feed_tokens),
+        feeds=_feeds(plan),
     )
+
+
+def _feeds(plan: Plan) -> dict[str, dict[int, tuple[object, dict | None]]]:
+    moved: dict[str, dict[int, tuple[object, dict | None]]] = {}
+    for user_ids, names in plan.feed_asks:
+        for name, changed in feeds.changes(user_ids, plan.feed_tokens, names).items():
+            moved.setdefault(name, {}).update(changed)
+    return moved
 
 
 def _room(pk: int, room: RoomPlan, version: int | None) -> RoomOutcome:

@@ -321,7 +321,7 @@ def test_a_room_whose_timeline_only_grew_is_not_rendered_again(room, team):
             version=version, cursor=cursor, kinds={kind}, behind=cursor, full=set(), refresh=False,
             presence=None, role_holders=set(),
         )  # fmt: skip
-        return tick.run(tick.Plan(rooms={room.pk: plan}, rights=[], feed_users=set(), feed_tokens={})).rooms[
+        return tick.run(tick.Plan(rooms={room.pk: plan}, rights=[], feed_asks=[], feed_tokens={})).rooms[
             room.pk
         ]
 
