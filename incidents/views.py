@@ -94,6 +94,7 @@ def room_context(request, incident: Incident, perms: set[str] | None = None, **b
         permissions,
         viewer_id=request.user.pk,
         csrf_token=get_token(request),
+        entry_ids=entry_ids,
         edit_forms=bound_forms.get("edit_forms"),
     )
     people = selectors.people_of(incident)

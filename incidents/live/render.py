@@ -125,31 +125,51 @@ def parts_html(state: RoomState, kind: Kind) -> dict[str, str]:
 
 
 def page_parts_html(
-    incident: Incident, perms: set[str], *, viewer_id: int, csrf_token: str, edit_forms=None
+    incident: Incident,
+    perms: set[str],
+    *,
+    viewer_id: int,
+    csrf_token: str,
+    entry_ids: list[int],
+    edit_forms=None,
 ) -> dict[str, str]:
     """Every live part for the room page: the pushed parts, with the reader's CSRF token in its forms.
 
-    Rendered once per kind of viewer, change counter and PAGE_PARTS_SECONDS in this process, so a
-    crowd opening the room costs one rendering, not one each. Approve is left out server-side
-    for the people who may not decide (room.js removes it too): they, and a page showing typed
-    input (`edit_forms`), get parts of their own.
+    Rendered once per kind of viewer in this process and kept until anything but the timeline
+    changes (at most PAGE_PARTS_SECONDS: timers count down), so a crowd opening the room costs
+    one rendering, not one each. `entry_ids` are the newest entries' ids, newest first, read after
+    `incident`. Approve is left out server-side for the people who may not decide (room.js
+    removes it too): they, and a page showing typed input (`edit_forms`), get parts of their own.
     """
     if edit_forms:
         html, _hidden_for = _page_parts(incident.pk, perms, viewer_id=viewer_id, edit_forms=edit_forms)
         return _with_token(html, csrf_token)
     kind = Kind(translation.get_language(), timezone.get_current_timezone_name(), frozenset(perms))
-    bucket = int(time.time() // PAGE_PARTS_SECONDS)
-    key = f"room-parts:{incident.pk}:{incident.live_version}:{bucket}:{hash(kind)}"
+    key = f"room-parts:{incident.pk}:{int(time.time() // PAGE_PARTS_SECONDS)}:{hash(kind)}"
     cache = caches["timeline"]
     cached = cache.get(key)
-    if cached is not None and cached[0] == kind:
-        _kind, hidden_for, html = cached
+    if (
+        cached is not None
+        and cached[0] == kind
+        and _entries_only_since(cached, incident.live_version, entry_ids)
+    ):
+        *_same, hidden_for, html = cached
     else:
         html, hidden_for = _page_parts(incident.pk, perms, viewer_id=None)
-        cache.set(key, (kind, hidden_for, html), PAGE_PARTS_SECONDS * 2)
+        cursor = entry_ids[0] if entry_ids else 0
+        cache.set(key, (kind, incident.live_version, cursor, hidden_for, html), PAGE_PARTS_SECONDS * 2)
     if viewer_id in hidden_for:
         html, _hidden_for = _page_parts(incident.pk, perms, viewer_id=viewer_id)
     return _with_token(html, csrf_token)
+
+
+def _entries_only_since(cached, version: int, entry_ids: list[int]) -> bool:
+    """Whether the counter moved only by new entries since the copy was made (as the hub's
+    `_parts_changed`): each entry moves it by one, and every other write moves it too. Any race
+    between the reads makes the two differ, so it can only cost a rendering, never show a stale
+    part."""
+    _kind, cached_version, cursor, *_rest = cached
+    return version - cached_version == sum(1 for entry_id in entry_ids if entry_id > cursor)
 
 
 def _page_parts(incident_pk: int, perms, *, viewer_id, edit_forms=None) -> tuple[dict[str, str], set[int]]:

@@ -81,3 +81,15 @@ def test_each_reader_posts_the_shared_forms_with_their_own_token(incident, team)
     accepted = second.post(approve, {"csrfmiddlewaretoken": second_tokens.pop()})
     assert accepted.status_code == 302
     assert statement.approvals.filter(approver=team["approver2"]).exists()
+
+
+def test_new_entries_keep_the_shared_parts_and_any_other_change_renders_them_again(incident, team):
+    observer, member = signed_in(team["observer"]), signed_in(team["member"])
+    page(observer, incident)
+    services.timeline_add(incident=incident, acting_user=team["monitor"], body="Queue at 400 calls")
+    html, queries = page(member, incident)
+    assert "Queue at 400 calls" in html  # the timeline is read afresh ...
+    assert not any('"incidents_task"' in sql for sql in queries)  # ... the parts are the same
+    services.task_create(incident=incident, acting_user=team["lead"], title="Call IT")
+    html, queries = page(member, incident)
+    assert "Call IT" in html and any('"incidents_task"' in sql for sql in queries)
