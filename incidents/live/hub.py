@@ -4,8 +4,9 @@ The hub wakes up when a write in this process commits, when Redis brings a messa
 process (LIVE_EVENTS_URL), and every LIVE_CHECK_SECONDS. Each time it asks the database, in one
 query for all the rooms it has open, which rooms' change counters moved; for those it reads the
 new entries and the room's state once, renders each part once per kind of viewer, and queues
-only what changed to each stream. Its database work runs in asgiref's one shared thread (one
-connection per process, returned between ticks), never in a thread per stream.
+only what changed to each stream. Its database work runs in a thread of its own (one
+connection, returned between ticks), not in asgiref's one shared thread: the streams' few sync
+calls (sessions, permissions) queue there, and a tick would hold them up.
 
 Every few seconds (LIVE_RECHECK_SECONDS), and at once for the people a message names, it asks
 again in one batch what everyone with a stream may do: a person who lost the room gets
@@ -20,9 +21,9 @@ import hashlib
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 
@@ -30,6 +31,7 @@ from incidents.live import bus, presence
 from incidents.live.render import Kind
 
 log = logging.getLogger(__name__)
+_TICKS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-hub")  # one tick at a time
 PRESENCE_SECONDS = 2.0  # who is in the room is sent at most this often
 REFRESH_SECONDS = 30.0  # parts are rendered again this often anyway: timers count down
 COALESCE_SECONDS = 0.05
@@ -229,7 +231,7 @@ class Hub:
             feed_asks=self._feed_asks(all_feeds, room_feeds, woken_users),
             feed_tokens=self._feed_tokens,
         )
-        result = await sync_to_async(_in_thread(ticking.run), thread_sensitive=True)(plan)
+        result = await self._loop.run_in_executor(_TICKS, _in_thread(ticking.run), plan)
         if every:
             self._checked_at = now
         if room_feeds:
