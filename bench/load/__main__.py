@@ -19,7 +19,9 @@ pages and API p95 < 300 ms.
 LOAD_EVENTS=redis (default: LIVE_EVENTS_URL, or redis://127.0.0.1:6379/2) or embedded (no
 LIVE_EVENTS_URL: each web process checks the database once a second). LOAD_CLIENT_PROCS splits
 the viewers over that many client processes (default 1). LOAD_PROCFILE serves from another
-Procfile (default: Procfile, as `make prod`), to compare ways of serving.
+Procfile (default: Procfile, as `make prod`), to compare ways of serving:
+`LOAD_PROCFILE=bench/load/Procfile.split` serves pages and API with gunicorn on LOAD_PORT and the
+event streams with uvicorn on LOAD_PORT + 1, as a proxy routing by path would.
 """
 
 import json
@@ -55,6 +57,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "var" / "load"
 BIN = Path(sys.executable).parent
 PROCFILE = ROOT / os.environ.get("LOAD_PROCFILE", "Procfile")
+STREAMS_HOST = f"http://127.0.0.1:{PORT + 1}" if PROCFILE.name == "Procfile.split" else HOST
 PAGES = ("room page",)
 BUSIEST = "web, its busiest process"
 TOTALS = ("this run, all of it", "not this run (other work on the machine)")
@@ -67,7 +70,7 @@ def main() -> int:
     for old in OUT.glob("client-*.json"):
         old.unlink()
     fixture_path = OUT / "fixture.json"
-    fixture = {**_prepare(), "host": HOST}
+    fixture = {**_prepare(), "host": HOST, "streams_host": STREAMS_HOST}
     fixture_path.write_text(json.dumps(fixture))
     server = _start_server()
     clients: list[Client] = []
