@@ -49,12 +49,12 @@ def people_search(request, pk: int):
     picker = PICKERS.get(name)
     if picker is None:
         return HttpResponseBadRequest(_("There is no person picker of that name."))
+    if picker.permission not in permissions:  # before judging what was typed: 403 before 400
+        raise PermissionDenied
     if len(text) > SEARCH_TEXT_MAX or "\x00" in text or LONE_SURROGATE.search(text):
         return HttpResponseBadRequest(
             _("Search with at most %(count)d characters of a name.") % {"count": SEARCH_TEXT_MAX}
         )
-    if picker.permission not in permissions:
-        raise PermissionDenied
     incident = Incident.objects.only("organization_id").filter(pk=pk).first()
     if incident is None:
         raise Http404

@@ -187,6 +187,13 @@ async def call(path: str, handler=application, headers=()) -> int:
     return next(message["status"] for message in sent if message["type"] == "http.response.start")
 
 
+def in_a_loop_of_its_own(coroutine):
+    """Run `coroutine` in an event loop in a thread of its own, as the live server's (Playwright's
+    may run in this one)."""
+    with ThreadPoolExecutor(max_workers=1) as loop_thread:
+        return loop_thread.submit(asyncio.run, coroutine).result(timeout=30)
+
+
 def test_streams_run_on_one_shared_thread_and_pages_on_a_thread_each(db):
     threads: dict[str, list[str]] = {}
     lock = threading.Lock()
@@ -201,9 +208,7 @@ def test_streams_run_on_one_shared_thread_and_pages_on_a_thread_each(db):
 
     request_started.connect(record)
     try:
-        # A loop in a thread of its own, as the live server's (Playwright's may run in this one).
-        with ThreadPoolExecutor(max_workers=1) as loop_thread:
-            statuses = loop_thread.submit(asyncio.run, at_once()).result(timeout=30)
+        statuses = in_a_loop_of_its_own(at_once())
     finally:
         request_started.disconnect(record)
     assert statuses == [404, 404, 200, 404]
@@ -239,8 +244,7 @@ def test_at_most_asgi_requests_at_once_are_served_together_and_streams_do_not_co
     request_started.connect(started)
     request_finished.connect(finished)
     try:
-        with ThreadPoolExecutor(max_workers=1) as loop_thread:
-            statuses = loop_thread.submit(asyncio.run, at_once()).result(timeout=30)
+        statuses = in_a_loop_of_its_own(at_once())
     finally:
         request_started.disconnect(started)
         request_finished.disconnect(finished)
@@ -267,8 +271,7 @@ def test_requests_share_one_redis_pool_per_process(db, settings):
             return await asyncio.gather(*(call("/", handler, cookie) for _ in range(20)))
 
         for _round in range(2):
-            with ThreadPoolExecutor(max_workers=1) as loop_thread:
-                statuses = loop_thread.submit(asyncio.run, crowd()).result(timeout=30)
+            statuses = in_a_loop_of_its_own(crowd())
             assert statuses == [200] * 20  # the dashboard: each request read its session from Redis
         info = redis.Redis.from_url(redis_server.url).info("clients")
         assert info["connected_clients"] <= 4 + 2  # the pool's, this test's login and this INFO

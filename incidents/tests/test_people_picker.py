@@ -246,6 +246,7 @@ class TestTheSearch:
         client.force_login(team["observer"])  # sees the room, may do nothing
         for name in ("role-user", "task-assignee", "item-owner"):
             assert search(client, incident, name=name).status_code == 403
+            assert search(client, incident, name=name, q="x" * 101).status_code == 403  # 403 before 400
         client.force_login(team["responder"])  # manages tasks, assigns no roles
         assert search(client, incident, name="task-assignee").status_code == 200
         assert search(client, incident, name="role-user").status_code == 403
