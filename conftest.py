@@ -216,6 +216,25 @@ class LiveServer:
         self.server.should_exit = True
         self._thread.join(timeout=10)
 
+    def settle(self, timeout: float = 10) -> None:
+        """End the streams and wait for every request in flight and the hub's tick.
+
+        What a test's browser set going must be over before the flush that empties the database
+        for the next test. A request still running beside the flush once filled the process's
+        ContentType cache from the old rows, in the middle of the flush's post_migrate, which then
+        wrote permissions for deleted content types: FOREIGN KEY constraint failed, and a
+        database left full for the next test.
+        """
+        from incidents.live import hub as live
+
+        deadline = time.monotonic() + timeout
+        while tasks := self.server.server_state.tasks:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"The live server still runs {len(tasks)} requests after {timeout} s.")
+            live.hub.close_all_soon()  # again: a stream may have opened since
+            time.sleep(0.05)
+        live.TICKS.submit(lambda: None).result(timeout=timeout)  # one thread: a tick under way ends first
+
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
@@ -225,6 +244,21 @@ class LiveServer:
 
     def __add__(self, other: str) -> str:
         return f"{self}{other}"
+
+
+@pytest.fixture(autouse=True)
+def _live_server_helper(request):
+    """pytest-django's helper of the same name (a test with `live_server` is transactional, and the
+    server's host is allowed), which also lets the server settle before the database is flushed."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    server = request.getfixturevalue("live_server")
+    server._live_server_modified_settings.enable()
+    yield
+    server.settle()
+    server._live_server_modified_settings.disable()
 
 
 @pytest.fixture(scope="session")

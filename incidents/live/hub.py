@@ -31,7 +31,7 @@ from incidents.live import bus, presence
 from incidents.live.render import Kind
 
 log = logging.getLogger(__name__)
-_TICKS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-hub")  # one tick at a time
+TICKS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-hub")  # one tick at a time
 PRESENCE_SECONDS = 2.0  # who is in the room is sent at most this often
 REFRESH_SECONDS = 30.0  # parts are rendered again this often anyway: timers count down
 COALESCE_SECONDS = 0.05
@@ -231,7 +231,7 @@ class Hub:
             feed_asks=self._feed_asks(all_feeds, room_feeds, woken_users),
             feed_tokens=self._feed_tokens,
         )
-        result = await self._loop.run_in_executor(_TICKS, _in_thread(ticking.run), plan)
+        result = await self._loop.run_in_executor(TICKS, _in_thread(ticking.run), plan)
         if every:
             self._checked_at = now
         if room_feeds:
