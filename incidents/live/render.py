@@ -138,11 +138,11 @@ def page_parts_html(
     Rendered once per kind of viewer in this process and kept until anything but the timeline
     changes (at most PAGE_PARTS_SECONDS: timers count down), so a crowd opening the room costs
     one rendering, not one each. `entry_ids` are the newest entries' ids, newest first, read after
-    `incident`. Approve is left out server-side for the people who may not decide (room.js
-    removes it too): they, and a page showing typed input (`edit_forms`), get parts of their own.
+    `incident`. Approve is cut out server-side for the people who may not decide (room.js
+    removes it too); a page showing typed input (`edit_forms`) gets parts of its own.
     """
     if edit_forms:
-        html, _hidden_for = _page_parts(incident.pk, perms, viewer_id=viewer_id, edit_forms=edit_forms)
+        html, _undecided = _page_parts(incident.pk, perms, viewer_id=viewer_id, edit_forms=edit_forms)
         return _with_token(html, csrf_token)
     kind = Kind(translation.get_language(), timezone.get_current_timezone_name(), frozenset(perms))
     key = f"room-parts:{incident.pk}:{int(time.time() // PAGE_PARTS_SECONDS)}:{hash(kind)}"
@@ -153,13 +153,14 @@ def page_parts_html(
         and cached[0] == kind
         and _entries_only_since(cached, incident.live_version, entry_ids)
     ):
-        *_same, hidden_for, html = cached
+        *_same, not_deciding, html = cached
     else:
-        html, hidden_for = _page_parts(incident.pk, perms, viewer_id=None)
+        html, not_deciding = _page_parts(incident.pk, perms, viewer_id=None)
         cursor = entry_ids[0] if entry_ids else 0
-        cache.set(key, (kind, incident.live_version, cursor, hidden_for, html), PAGE_PARTS_SECONDS * 2)
-    if viewer_id in hidden_for:
-        html, _hidden_for = _page_parts(incident.pk, perms, viewer_id=viewer_id)
+        cache.set(key, (kind, incident.live_version, cursor, not_deciding, html), PAGE_PARTS_SECONDS * 2)
+    hidden = [pk for pk, people in not_deciding.items() if viewer_id in people]
+    if hidden:
+        html = {part: _without_decisions(text, hidden) for part, text in html.items()}
     return _with_token(html, csrf_token)
 
 
@@ -172,17 +173,30 @@ def _entries_only_since(cached, version: int, entry_ids: list[int]) -> bool:
     return version - cached_version == sum(1 for entry_id in entry_ids if entry_id > cursor)
 
 
-def _page_parts(incident_pk: int, perms, *, viewer_id, edit_forms=None) -> tuple[dict[str, str], set[int]]:
-    """The parts rendered for the page, and who may not decide on one of its statements."""
+def _page_parts(
+    incident_pk: int, perms, *, viewer_id, edit_forms=None
+) -> tuple[dict[str, str], dict[int, frozenset[int]]]:
+    """The parts rendered for the page, and who may not decide on each of its statements."""
     state = room_state(incident_pk)
     if state is None:
-        return {}, set()
+        return {}, {}
     context = {**part_context(state, perms, viewer_id=viewer_id), "csrf_token": CSRF_MARK}
-    hidden_for = set()
+    not_deciding = {}
     for statement in state.statements:
         statement.edit_form = (edit_forms or {}).get(statement.pk) or statement.edit_form
-        hidden_for.update(statement.hide_decision_for)
-    return {part: render_to_string(TEMPLATES[part], context) for part in PARTS}, hidden_for
+        if statement.hide_decision_for:
+            not_deciding[statement.pk] = frozenset(statement.hide_decision_for)
+    return {part: render_to_string(TEMPLATES[part], context) for part in PARTS}, not_deciding
+
+
+def _without_decisions(html: str, statement_ids: list[int]) -> str:
+    """`html` without the Approve and Request changes of these statements (statement.html marks
+    each such form with `<!--decision N-->` … `<!--/decision N-->`)."""
+    for pk in statement_ids:
+        start, end = f"<!--decision {pk}-->", f"<!--/decision {pk}-->"
+        while (begins := html.find(start)) != -1 and (ends := html.find(end, begins)) != -1:
+            html = html[:begins] + html[ends + len(end) :]
+    return html
 
 
 def _with_token(html: dict[str, str], csrf_token: str) -> dict[str, SafeString]:

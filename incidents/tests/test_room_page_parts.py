@@ -65,6 +65,23 @@ def test_who_already_decided_never_gets_approve_from_the_shared_copy(incident, t
     assert ">Approve<" not in page(signed_in(team["approver"]), incident)[0]
 
 
+def test_who_may_not_decide_gets_the_shared_copy_without_that_statements_approve(incident, team):
+    """Cut out of the shared copy, not rendered for them: a room of authors reads it once."""
+    decided, waiting = (
+        services.statement_draft(incident=incident, acting_user=team["responder"], body=body)
+        for body in ("We are sorry.", "Our shops are open.")
+    )
+    for statement in (decided, waiting):
+        services.statement_submit(statement=statement, acting_user=team["responder"])
+    services.statement_approve(statement=decided, acting_user=team["approver"])
+    page(signed_in(team["approver2"]), incident)  # renders the copy for approvers
+    html, queries = page(signed_in(team["approver"]), incident)
+    assert not any('"incidents_statement"' in sql for sql in queries)
+    assert f"/statements/{decided.pk}/approve/" not in html
+    assert f"/statements/{waiting.pk}/approve/" in html
+    assert html.count(">Approve<") == 1
+
+
 def test_each_reader_posts_the_shared_forms_with_their_own_token(incident, team):
     statement = services.statement_draft(
         incident=incident, acting_user=team["responder"], body="We are sorry."
