@@ -18,10 +18,11 @@ pages and API p95 < 300 ms.
 
 LOAD_EVENTS=redis (default: LIVE_EVENTS_URL, or redis://127.0.0.1:6379/2) or embedded (no
 LIVE_EVENTS_URL: each web process checks the database once a second). LOAD_CLIENT_PROCS splits
-the viewers over that many client processes (default 1). LOAD_PROCFILE serves from another
-Procfile (default: Procfile, as `make prod`), to compare ways of serving:
-`LOAD_PROCFILE=bench/load/Procfile.split` serves pages and API with gunicorn on LOAD_PORT and the
-event streams with uvicorn on LOAD_PORT + 1, as a proxy routing by path would.
+the viewers over that many client processes (default 2: one process stamping 2,000 streams was
+late by up to 0.5 s). LOAD_PROCFILE serves from another Procfile (default: Procfile, as
+`make prod`), to compare ways of serving: `LOAD_PROCFILE=bench/load/Procfile.split` serves pages
+and API with gunicorn on LOAD_PORT and the event streams with uvicorn on LOAD_PORT + 1, as a
+proxy routing by path would.
 """
 
 import json
@@ -46,7 +47,7 @@ VIEWERS = int(os.environ.get("LOAD_VIEWERS", "2000"))
 MEMBERS = 20
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
 SPAWN_RATE = float(os.environ.get("LOAD_SPAWN_RATE", "25"))  # viewers arriving per second
-CLIENT_PROCS = int(os.environ.get("LOAD_CLIENT_PROCS", "1"))
+CLIENT_PROCS = int(os.environ.get("LOAD_CLIENT_PROCS", "2"))
 EVENTS = os.environ.get("LOAD_EVENTS", "redis")
 LIVE_EVENTS_URL = os.environ.get("LIVE_EVENTS_URL") or "redis://127.0.0.1:6379/2"
 GRACE_SECONDS = 5  # after the last POST, for its deliveries to arrive
