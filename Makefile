@@ -9,20 +9,22 @@ PYTHON ?= python3
 run: setup ## serve on http://127.0.0.1:8000 (uvicorn, ASGI) with a Celery worker and beat (Ctrl-C stops all)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DEBUG=1 honcho -f Procfile.dev start
 
-# A production-like run on this machine: PostgreSQL, Redis, uvicorn (ASGI, 2 workers: pages, API
-# and the live room's event streams), a worker and beat, DEBUG off, hashed static files. Plain
+# A production-like run on this machine: PostgreSQL, Redis, nginx on the one origin in front of
+# gunicorn (pages and API) and uvicorn (ASGI: the live room's event streams; Procfile), a worker
+# and beat, DEBUG off, hashed static files. Plain
 # HTTP on 127.0.0.1, so the secure-cookie settings are relaxed here; a real deployment keeps them
 # on (see README, Deploying).
 PROD_ENV = DEBUG=0 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/crisisdesk} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} CACHE_URL=$${CACHE_URL:-redis://127.0.0.1:6379/1} \
 	LIVE_EVENTS_URL=$${LIVE_EVENTS_URL-redis://127.0.0.1:6379/2} \
 	SECRET_KEY=$$(cat var/secret_key) ALLOWED_HOSTS=127.0.0.1,localhost \
-	SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0
+	SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 BEHIND_PROXY=1
 
-prod: prod-setup ## production-like: uvicorn, worker and beat on PostgreSQL and Redis
+prod: prod-setup ## production-like: nginx, gunicorn and uvicorn, worker and beat on PostgreSQL and Redis
 	$(PROD_ENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" honcho -f Procfile start
 
 prod-setup: install
+	@command -v nginx >/dev/null || { echo "make prod needs nginx in front: apt-get install nginx-light"; exit 1; }
 	mkdir -p var && test -s var/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
 	psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='crisisdesk'" | grep -q 1 || \
 		psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE crisisdesk"

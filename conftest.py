@@ -121,6 +121,7 @@ def local_server():
 
 def pytest_collection_modifyitems(config, items):
     _deselect_browser_tests_without_chromium(config, items)
+    _deselect_proxy_tests_without_nginx(config, items)
     _deselect_postgresql_tests_on_sqlite(config, items)
 
 
@@ -272,6 +273,7 @@ def live_server():
 # --- browser tests -------------------------------------------------------------------------------
 
 CHROMIUM = "/usr/bin/chromium"
+NGINX = "/usr/sbin/nginx"
 ARTIFACTS = django_settings.BASE_DIR / "artifacts" / "screenshots"
 
 
@@ -283,14 +285,23 @@ def pytest_configure(config):
 
 def _deselect_browser_tests_without_chromium(config, items):
     """`make test` runs the browser tests when Chromium is there; CI must have it (a failure, not a skip)."""
-    if Path(CHROMIUM).exists() or not any("browser" in item.keywords for item in items):
+    _deselect_without(config, items, "browser", CHROMIUM, "apt-get install chromium")
+
+
+def _deselect_proxy_tests_without_nginx(config, items):
+    """The same for the tests of make prod's nginx in front (crisisdesk/nginx.conf)."""
+    _deselect_without(config, items, "nginx", NGINX, "apt-get install nginx-light")
+
+
+def _deselect_without(config, items, marker: str, program: str, install: str) -> None:
+    if Path(program).exists() or not any(marker in item.keywords for item in items):
         return
     if os.environ.get("CI"):
-        raise pytest.UsageError(f"Browser tests need Debian's Chromium at {CHROMIUM}: .ci/run installs it.")
-    deselected = [item for item in items if "browser" in item.keywords]
-    items[:] = [item for item in items if "browser" not in item.keywords]
+        raise pytest.UsageError(f"The {marker} tests need {program}: .ci/run installs it ({install}).")
+    deselected = [item for item in items if marker in item.keywords]
+    items[:] = [item for item in items if marker not in item.keywords]
     config.hook.pytest_deselected(items=deselected)
-    print(f"\nNo Chromium at {CHROMIUM}: {len(deselected)} browser tests not run (apt-get install chromium).")
+    print(f"\nNo {program}: {len(deselected)} {marker} tests not run ({install}).")
 
 
 @pytest.fixture(scope="session")

@@ -68,7 +68,7 @@ def record(
 
 
 def client_address(request: HttpRequest | None) -> str | None:
-    """The client's address as django-axes reads it (settings: REMOTE_ADDR), or None."""
+    """The client's address as django-axes reads it (accounts.lockout.client_ip), or None."""
     if request is None:
         return None
     address = get_client_ip_address(request)

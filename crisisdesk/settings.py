@@ -202,7 +202,11 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# BEHIND_PROXY=1 (make prod's nginx, crisisdesk/nginx.conf): the proxy replaces X-Forwarded-For
+# with the client's address, and only the proxy can reach the app servers (they listen on
+# 127.0.0.1). Without it the header is the client's own word and is not read.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
 # Two-factor sign-in (accounts/two_factor.py): the name authenticator apps show beside the code.
@@ -239,9 +243,7 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
-)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers ask over plain HTTP
 SESSION_COOKIE_HTTPONLY = True
@@ -292,6 +294,8 @@ REST_FRAMEWORK = {
         "user": env.str("API_THROTTLE_USER", default="6000/min"),
     },
     "DATETIME_FORMAT": "iso-8601",
+    # Throttles count by address: X-Forwarded-For's last entry behind nginx, never the client's own.
+    "NUM_PROXIES": 1 if BEHIND_PROXY else 0,
 }
 API_WRITE_RATE = env.str("API_THROTTLE_WRITES", default="600/min")  # per person, POST/PUT/PATCH/DELETE
 

@@ -20,9 +20,9 @@ LOAD_EVENTS=redis (default: LIVE_EVENTS_URL, or redis://127.0.0.1:6379/2) or emb
 LIVE_EVENTS_URL: each web process checks the database once a second). LOAD_CLIENT_PROCS splits
 the viewers over that many client processes (default 2: one process stamping 2,000 streams was
 late by up to 0.5 s). LOAD_PROCFILE serves from another Procfile (default: Procfile, as
-`make prod`), to compare ways of serving: `LOAD_PROCFILE=bench/load/Procfile.split` serves pages
-and API with gunicorn on LOAD_PORT and the event streams with uvicorn on LOAD_PORT + 1, as a
-proxy routing by path would.
+`make prod`: nginx in front, gunicorn for pages and API, uvicorn for the event streams), to
+compare ways of serving: `LOAD_PROCFILE=bench/load/Procfile.uvicorn` serves everything with two
+uvicorn workers on LOAD_PORT.
 """
 
 import json
@@ -43,6 +43,8 @@ import django
 import psutil
 import psycopg
 
+from crisisdesk.proxy import STREAMS_OFFSET
+
 VIEWERS = int(os.environ.get("LOAD_VIEWERS", "2000"))
 MEMBERS = 20
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
@@ -58,7 +60,6 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "var" / "load"
 BIN = Path(sys.executable).parent
 PROCFILE = ROOT / os.environ.get("LOAD_PROCFILE", "Procfile")
-STREAMS_HOST = f"http://127.0.0.1:{PORT + 1}" if PROCFILE.name == "Procfile.split" else HOST
 PAGES = ("room page",)
 BUSIEST = "web, its busiest process"
 TOTALS = ("this run, all of it", "not this run (other work on the machine)")
@@ -71,7 +72,7 @@ def main() -> int:
     for old in OUT.glob("client-*.json"):
         old.unlink()
     fixture_path = OUT / "fixture.json"
-    fixture = {**_prepare(), "host": HOST, "streams_host": STREAMS_HOST}
+    fixture = {**_prepare(), "host": HOST}
     fixture_path.write_text(json.dumps(fixture))
     server = _start_server()
     clients: list[Client] = []
@@ -93,7 +94,7 @@ def main() -> int:
         writers.expect("ready")
         _wait_for_the_ramp(viewers)
         ramp_cpu = sampler.since(ramp_cpu)
-        streams_by_process = sampler.streams_by_process(PORT)
+        streams_by_process = sampler.streams_by_process({PORT, PORT + STREAMS_OFFSET})
         for client in viewers:
             client.send("steady")
             client.expect("steady")
@@ -306,7 +307,7 @@ class Sampler(threading.Thread):
         seconds = now["wall"] - mark["wall"]
         return {**used, "machine": now["machine"] - mark["machine"], "seconds": seconds, "others": top}
 
-    def streams_by_process(self, port: int) -> list[int]:
+    def streams_by_process(self, ports: set[int]) -> list[int]:
         """Open connections to the web port, per web process (how the kernel spread them)."""
         counts = []
         for process, group in self._ours():
@@ -315,7 +316,7 @@ class Sampler(threading.Thread):
                     connections = process.net_connections("tcp")
                 except psutil.Error:
                     continue
-                mine = sum(1 for c in connections if c.laddr.port == port and c.status == "ESTABLISHED")
+                mine = sum(1 for c in connections if c.laddr.port in ports and c.status == "ESTABLISHED")
                 if mine:
                     counts.append(mine)
         return sorted(counts, reverse=True)
@@ -376,6 +377,8 @@ def _group(process: psutil.Process) -> str | None:
         return None
     if "honcho" in words:
         return "honcho"
+    if any(word.startswith("nginx") for word in words):
+        return "proxy (nginx)"
     if "uvicorn" in words or "gunicorn" in words:
         return f"web ({'uvicorn' if 'uvicorn' in words else 'gunicorn'})"
     if "celery" in words:

@@ -93,7 +93,6 @@ class Phase:
 class Viewers:
     def __init__(self, fixture: dict, sessions: list[str], rate: float) -> None:
         self.host = fixture["host"]
-        self.streams_host = fixture.get("streams_host", self.host)  # another port when split
         self.room = f"/incidents/{fixture['incident']}/"
         self.sessions = sessions
         self.rate = rate
@@ -153,7 +152,7 @@ class Viewers:
         cookie = {"Cookie": f"sessionid={key}"}
         after, version = await self._room_page(session, cookie)
         query = f"?after={after}" + (f"&v={version}" if version is not None else "")
-        url = f"{self.streams_host}{self.room}events/{query}"
+        url = f"{self.host}{self.room}events/{query}"
         last_id: bytes | None = None
         retry = 3.0
         seen: set[bytes] = set()
