@@ -8,6 +8,7 @@ rights. Approve and Request changes carry `data-hide-for` (the people who may no
 the writers and who decided already), and room.js removes them for those people.
 """
 
+import hashlib
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -44,6 +45,11 @@ class Kind:
     language: str
     time_zone: str
     perms: frozenset[str]
+
+    def key(self) -> str:
+        """The same in every process (hash() of a str is not)."""
+        text = "|".join([self.language, self.time_zone, *sorted(self.perms)])
+        return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 @dataclass
@@ -135,7 +141,7 @@ def page_parts_html(
 ) -> dict[str, str]:
     """Every live part for the room page: the pushed parts, with the reader's CSRF token in its forms.
 
-    Rendered once per kind of viewer in this process and kept until anything but the timeline
+    Rendered once per kind of viewer for all web processes and kept until anything but the timeline
     changes (at most PAGE_PARTS_SECONDS: timers count down), so a crowd opening the room costs
     one rendering, not one each. `entry_ids` are the newest entries' ids, newest first, read after
     `incident`. Approve is cut out server-side for the people who may not decide (room.js
@@ -145,8 +151,8 @@ def page_parts_html(
         html, _undecided = _page_parts(incident.pk, perms, viewer_id=viewer_id, edit_forms=edit_forms)
         return _with_token(html, csrf_token)
     kind = Kind(translation.get_language(), timezone.get_current_timezone_name(), frozenset(perms))
-    key = f"room-parts:{incident.pk}:{int(time.time() // PAGE_PARTS_SECONDS)}:{hash(kind)}"
-    cache = caches["timeline"]
+    key = f"room-parts:{incident.pk}:{int(time.time() // PAGE_PARTS_SECONDS)}:{kind.key()}"
+    cache = caches["default"]  # shared by the web processes (Redis in production)
     cached = cache.get(key)
     if (
         cached is not None

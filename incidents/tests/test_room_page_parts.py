@@ -1,6 +1,9 @@
 """The room page's live parts are rendered once per kind of viewer and change, then shared."""
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from django.db import connection
@@ -110,3 +113,26 @@ def test_new_entries_keep_the_shared_parts_and_any_other_change_renders_them_aga
     services.task_create(incident=incident, acting_user=team["lead"], title="Call IT")
     html, queries = page(member, incident)
     assert "Call IT" in html and any('"incidents_task"' in sql for sql in queries)
+
+
+KIND_KEY = """
+import django
+django.setup()
+from incidents.live.render import Kind
+print(Kind("nl", "Europe/Amsterdam", frozenset({"view_incident", "draft_statement"})).key())
+"""
+
+
+def test_the_copy_is_found_by_every_web_process():
+    """Its cache key is the same in another process (hash() of a str differs with PYTHONHASHSEED)."""
+    keys = {
+        subprocess.run(
+            [sys.executable, "-c", KIND_KEY],
+            env={**os.environ, "PYTHONHASHSEED": seed, "DJANGO_SETTINGS_MODULE": "crisisdesk.settings"},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()[-1]
+        for seed in ("1", "2")
+    }
+    assert len(keys) == 1
