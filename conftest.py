@@ -221,10 +221,10 @@ class LiveServer:
         """End the streams and wait for every request in flight and the hub's tick.
 
         What a test's browser set going must be over before the flush that empties the database
-        for the next test. A request still running beside the flush once filled the process's
-        ContentType cache from the old rows, in the middle of the flush's post_migrate, which then
-        wrote permissions for deleted content types: FOREIGN KEY constraint failed, and a
-        database left full for the next test.
+        for the next test. In CI a flush failed (FOREIGN KEY constraint failed) and left the
+        database full for the next test; the likely cause is a request running beside it, which
+        can fill the process's ContentType cache with the old rows during the flush's
+        post_migrate, so that it writes permissions for content types it has just deleted.
         """
         from incidents.live import hub as live
 
