@@ -1,6 +1,6 @@
-"""crisisdesk is served under ASGI (uvicorn): the real commands of Procfile.dev and Procfile start,
-answer pages and static files on the test database, and stop on a signal; event streams run
-without a thread of their own (crisisdesk/asgi.py).
+"""crisisdesk is served under ASGI (uvicorn; behind nginx, pages and API by gunicorn): the real
+commands of Procfile.dev and Procfile start, answer pages and static files on the test database,
+and stop on a signal; event streams run without a thread of their own (crisisdesk/asgi.py).
 """
 
 import asyncio
@@ -24,6 +24,7 @@ from django.core.signals import request_finished, request_started
 from django.test import Client
 
 from conftest import make_user
+from crisisdesk import proxy
 from crisisdesk.asgi import StreamingASGIHandler, application
 from crisisdesk.testing import RedisServer, database_url_of_this_test
 
@@ -120,38 +121,66 @@ def test_make_run_serves_pages_and_static_files_under_uvicorn_and_stops_on_ctrl_
     assert took < 8
 
 
-def test_make_prod_serves_under_uvicorn_workers_on_bind(org):
+def free_ports(*offsets: int) -> int:
+    """A port that is free, and free at each of these offsets from it too."""
+    while True:
+        port = free_port()
+        try:
+            for offset in offsets:
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port + offset))
+            return port
+        except OSError:
+            continue
+
+
+@pytest.mark.nginx
+def test_make_prod_serves_pages_on_gunicorn_and_streams_on_uvicorn_behind_nginx(org):
     lead = make_user("lead", organization=org)
-    port = free_port()
-    command = procfile_command("Procfile")
-    assert "uvicorn crisisdesk.asgi:application" in command
-    server = subprocess.Popen(  # through a shell, as honcho runs it
-        ["/bin/sh", "-c", command],
-        cwd=settings.BASE_DIR,
-        env=server_env(
-            DEBUG="0",
-            SECRET_KEY=settings.SECRET_KEY,  # the session cookie is signed with it
-            BIND=f"127.0.0.1:{port}",
-            DATABASE_URL=database_url_of_this_test(),
-            # No collectstatic here: templates name unhashed files (what is served is tested above).
-            STATICFILES_STORAGE="django.contrib.staticfiles.storage.StaticFilesStorage",
-            SECURE_SSL_REDIRECT="0",
-            SESSION_COOKIE_SECURE="0",
-            CSRF_COOKIE_SECURE="0",
-        ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    port = free_ports(proxy.PAGES_OFFSET, proxy.STREAMS_OFFSET)
+    env = server_env(
+        DEBUG="0",
+        SECRET_KEY=settings.SECRET_KEY,  # the session cookie is signed with it
+        BIND=f"127.0.0.1:{port}",
+        BEHIND_PROXY="1",
+        DATABASE_URL=database_url_of_this_test(),
+        # No collectstatic here: templates name unhashed files (what is served is tested above).
+        STATICFILES_STORAGE="django.contrib.staticfiles.storage.StaticFilesStorage",
+        SECURE_SSL_REDIRECT="0",
+        SESSION_COOKIE_SECURE="0",
+        CSRF_COOKIE_SECURE="0",
     )
+    assert "gunicorn crisisdesk.wsgi:application" in procfile_command("Procfile", "web")
+    assert "uvicorn crisisdesk.asgi:application" in procfile_command("Procfile", "events")
+    servers = [
+        subprocess.Popen(  # through a shell, as honcho runs them
+            ["/bin/sh", "-c", procfile_command("Procfile", name)],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for name in ("proxy", "web", "events")
+    ]
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_answering(f"{base}/healthz", server)
-        health = requests.get(f"{base}/healthz", timeout=10)
+        wait_until_answering(f"{base}/healthz", servers[0])
+        deadline = time.monotonic() + 30
+        while (health := requests.get(f"{base}/healthz", timeout=10)).status_code == 502:  # gunicorn starting
+            assert all(server.poll() is None for server in servers), "a server exited"
+            assert time.monotonic() < deadline, "gunicorn did not answer behind nginx"
+            time.sleep(0.1)
         assert (health.status_code, health.json()["database"]) == (200, "ok")
-        dashboard = signed_in(lead).get(f"{base}/", timeout=10, allow_redirects=False)
+        session = signed_in(lead)
+        dashboard = session.get(f"{base}/", timeout=10, allow_redirects=False)
         assert (dashboard.status_code, f">{lead.get_full_name()}</a>" in dashboard.text) == (200, True)
+        with session.get(f"{base}/events/", timeout=10, stream=True) as stream:
+            assert stream.headers["Content-Type"].startswith("text/event-stream")  # uvicorn, not 503
+            assert b"event: hello" in next(stream.iter_content(chunk_size=None))
     finally:
-        stop_within(server, signal.SIGTERM, seconds=15)
+        for server in servers:
+            stop_within(server, signal.SIGTERM, seconds=15)
 
 
 # --- the handler: streams share asgiref's one thread, other requests keep a thread each ---------

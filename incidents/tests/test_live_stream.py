@@ -218,7 +218,7 @@ class TestWithRedis:
     def test_two_web_processes_share_presence_and_entries(
         self, redis_events, streams, room, team, live_server
     ):
-        """A second web process (a real uvicorn, as `make prod` runs two): its viewers are in the
+        """A second web process (a real uvicorn, as docker-compose runs two): its viewers are in the
         presence of this one's, and an entry written here reaches its streams through Redis."""
         port = free_port()
         env = server_env(
