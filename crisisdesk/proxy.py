@@ -32,11 +32,11 @@ def configuration(*, listen: str, pages: str, streams: str) -> str:
     return text
 
 
-def write(directory: Path, **addresses: str) -> Path:
+def write(directory: Path, *, listen: str, pages: str, streams: str) -> Path:
     for temporary in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (directory / "tmp" / temporary).mkdir(parents=True, exist_ok=True)
     path = directory / "nginx.conf"
-    path.write_text(configuration(**addresses))
+    path.write_text(configuration(listen=listen, pages=pages, streams=streams))
     return path
 
 

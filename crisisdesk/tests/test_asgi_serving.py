@@ -26,7 +26,7 @@ from django.test import Client
 from conftest import make_user
 from crisisdesk import proxy
 from crisisdesk.asgi import StreamingASGIHandler, application
-from crisisdesk.testing import RedisServer, database_url_of_this_test
+from crisisdesk.testing import RedisServer, database_url_of_this_test, free_port
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 
@@ -39,12 +39,6 @@ def procfile_command(procfile: str, process: str = "web") -> str:
         if name.strip() == process:
             return command.strip()
     raise AssertionError(f"no {process} process in {procfile}")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def server_env(**values: str) -> dict:

@@ -5,7 +5,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
@@ -13,15 +12,9 @@ from django.test import Client
 
 from conftest import NGINX, make_user
 from crisisdesk import proxy
-from crisisdesk.testing import Answer
+from crisisdesk.testing import Answer, free_port, wait_for
 
 pytestmark = [pytest.mark.nginx, pytest.mark.timeout(60)]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -42,18 +35,19 @@ def front(tmp_path, pages, live_server):
     nginx = subprocess.Popen(
         [NGINX, "-p", f"{tmp_path}/", "-c", "nginx.conf", "-e", "stderr", "-g", "daemon off;"]
     )
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(listen.split(":"), timeout=1).close()
-            break
-        except OSError:
-            assert nginx.poll() is None, "nginx ended"
-            assert time.monotonic() < deadline, "nginx did not listen"
-            time.sleep(0.05)
+    wait_for(lambda: nginx.poll() is not None or _listening(listen), timeout=10, what="nginx to listen")
+    assert nginx.poll() is None, "nginx ended"
     yield f"http://{listen}"
     nginx.terminate()
     nginx.wait(timeout=10)
+
+
+def _listening(address: str) -> bool:
+    try:
+        socket.create_connection(address.split(":"), timeout=1).close()
+        return True
+    except OSError:
+        return False
 
 
 def test_pages_and_api_go_to_the_pages_server_with_the_clients_address(front, pages):
